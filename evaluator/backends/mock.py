@@ -1,0 +1,126 @@
+"""A mock reasoning model for offline runs and fast tests: R1-style responses, deterministic per seed.
+
+`--model mock` answers about 70% of samples correctly (`mock:0.9` sets the target). Difficulty varies
+by problem, wrong answers cluster on a few distractors (so majority voting behaves as with real
+models), and some responses are truncated or use messy formats (`\\boxed{073}`, `\\boxed{\\text{73}}`,
+two boxes, "The final answer is ...") so extraction, grading and metrics are all exercised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import random
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+
+from evaluator.types import BackendConfig, Completion, Request, SamplingParams
+
+DEFAULT_ACCURACY = 0.7
+TRUNCATION_RATE = 0.03
+
+_FILLER = (
+    "Let me set up the equations carefully. ",
+    "Wait, I should double-check that step. ",
+    "Hmm, let me reconsider the constraint on the variables. ",
+    "So the count splits into cases by parity. ",
+    "Substituting back gives a consistent value. ",
+    "Let me verify with a small example to be safe. ",
+)
+
+# How the final answer is written: (weight, format). `{a}` is the answer as an integer.
+_FINAL_FORMATS: tuple[tuple[float, str], ...] = (
+    (0.70, "Therefore, the answer is $\\boxed{{{a}}}$."),
+    (0.08, "So the final answer is $\\boxed{{{a:03d}}}$."),
+    (0.06, "Hence the result: \\boxed{{\\text{{{a}}}}}"),
+    (0.08, "We get $\\boxed{{{a}}}$. Checking once more, the answer is $\\boxed{{{a}}}$."),
+    (0.08, "**Final Answer:** The final answer is {a}."),
+)
+
+
+def parse_accuracy(model: str) -> float:
+    """`mock` -> 0.7; `mock:0.9` -> 0.9."""
+    _, _, spec = model.partition(":")
+    if not spec:
+        return DEFAULT_ACCURACY
+    value = float(spec)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"mock accuracy must be between 0 and 1, got {value}")
+    return value
+
+
+def _rng(*parts: object) -> random.Random:
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _problem_rate(accuracy: float, problem_id: str) -> float:
+    """Per-problem success rate: the target accuracy spread on the logit scale, fixed per problem."""
+    if accuracy in (0.0, 1.0):
+        return accuracy
+    logit = math.log(accuracy / (1 - accuracy)) + 1.8 * _rng("difficulty", problem_id).gauss(0.0, 1.0)
+    return 1 / (1 + math.exp(-logit))
+
+
+class MockBackend:
+    """Implements the Backend protocol without a model. Needs the answer key to be right on purpose."""
+
+    name = "mock"
+
+    def __init__(self, config: BackendConfig, answer_key: Mapping[str, int | str] | None = None) -> None:
+        self.accuracy = parse_accuracy(config.model)
+        self.answer_key = dict(answer_key or {})
+        self.latency_s = 0.0
+
+    def _gold(self, problem_id: str) -> int:
+        gold = self.answer_key.get(problem_id)
+        if isinstance(gold, int):
+            return gold
+        return _rng("gold", problem_id).randrange(1000)
+
+    def respond(self, request: Request, sample_index: int, params: SamplingParams) -> Completion:
+        """One deterministic response for (seed, problem, sample)."""
+        started = time.perf_counter()
+        rng = _rng(params.seed, request.problem_id, sample_index, params.temperature)
+        gold = self._gold(request.problem_id)
+        distractors = [(gold + d) % 1000 for d in _rng("wrong", request.problem_id).sample(range(1, 999), 3)]
+        correct = rng.random() < _problem_rate(self.accuracy, request.problem_id)
+        answer = gold if correct else rng.choices(distractors, weights=(6, 3, 1))[0]
+        thinking = "".join(rng.choice(_FILLER) for _ in range(rng.randint(8, 40)))
+        tentative = rng.choice(distractors + [gold])
+        reasoning = f"{thinking}A first attempt gives \\boxed{{{tentative}}}, but that may be off. {thinking}"
+        prompt_text = request.prompt or "".join(m.content for m in request.messages)
+        if rng.random() < TRUNCATION_RATE:
+            text = "<think>\n" + reasoning * 3
+            budget = min(len(text), params.max_tokens * 4)
+            return self._completion(request, sample_index, text[: budget - 7], "length", prompt_text, started)
+        weights, formats = zip(*_FINAL_FORMATS, strict=True)
+        final = rng.choices(formats, weights=weights)[0].format(a=answer)
+        text = f"<think>\n{reasoning}I am fairly confident now.\n</think>\n\nSummary of the solution. {final}"
+        return self._completion(request, sample_index, text, "stop", prompt_text, started)
+
+    def _completion(
+        self, request: Request, index: int, text: str, finish: str, prompt: str, started: float
+    ) -> Completion:
+        return Completion(
+            problem_id=request.problem_id,
+            sample_index=index,
+            text=text,
+            finish_reason=finish,
+            prompt_tokens=max(1, len(prompt) // 4),
+            completion_tokens=max(1, len(text) // 4),
+            latency_s=time.perf_counter() - started + self.latency_s,
+        )
+
+    async def generate(self, requests: Sequence[Request], params: SamplingParams) -> AsyncIterator[Completion]:
+        for request in requests:
+            for index in request.sample_indices:
+                if self.latency_s:
+                    await asyncio.sleep(self.latency_s)
+                else:
+                    await asyncio.sleep(0)
+                yield self.respond(request, index, params)
+
+    async def aclose(self) -> None:
+        return None

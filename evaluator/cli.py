@@ -1,0 +1,261 @@
+"""`evaluate`: run a benchmark (and resume it), re-score, list models. Wires the stages; nothing else
+knows the CLI. Errors the user can fix become one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    help="Evaluate reasoning models on AIME-style math: pass@1, pass@k and cons@k with error bars.\n\n"
+    "Run: evaluate --model deepseek-r1 --k 64 [--dataset aime-2024]. "
+    "Other commands: score, models (see `evaluate COMMAND --help`).",
+)
+
+
+class BackendKind(str, Enum):
+    mock = "mock"
+    openai = "openai"
+    vllm = "vllm"
+
+
+class ApiKind(str, Enum):
+    chat = "chat"
+    completions = "completions"
+
+
+def _fail(message: str) -> NoReturn:
+    from rich.console import Console
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(2)
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    from evaluator.backends import BackendError
+    from evaluator.problems import DatasetError
+    from evaluator.prompts import TemplateError
+    from evaluator.store import StoreError
+
+    return (BackendError, DatasetError, TemplateError, StoreError)
+
+
+@app.callback(invoke_without_command=True)
+def run(
+    ctx: typer.Context,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Preset name (see `evaluate models`), "
+                     "a model id with --backend/--base-url, a local model directory (vLLM), or mock[:ACCURACY].")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, help="Samples per problem (DeepSeek-R1 protocol: 64).")] = 64,
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="aime-2024, aime-2025, aime-2026, aime-2022, "
+                       "aime-2023, aime-1983-2023, demo, or a .jsonl/.json/.parquet file.")] = "aime-2024",
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with aime_2024.jsonl etc. "
+                        "(default $AIME_EVAL_DATA_DIR; else the Hugging Face hub).")] = None,
+    backend: Annotated[BackendKind | None, typer.Option(help="Override the preset's backend.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (implies --backend openai).")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Name of the env variable holding the API key.")] = None,
+    api: Annotated[ApiKind | None, typer.Option(help="chat (default) or completions (base models, R1-Zero).")] = None,
+    prompt_template: Annotated[str | None, typer.Option(help="Preset (r1, r1-zero) or a file with {problem}.")] = None,
+    think_prefix: Annotated[bool, typer.Option(help="Force the assistant turn to start with '<think>\\n'.")] = False,
+    temperature: Annotated[float, typer.Option(min=0.0)] = 0.6,
+    top_p: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.95,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Max new tokens per sample.")] = 32768,
+    seed: Annotated[int, typer.Option(help="Sampling seed (per-sample seeds derive from it).")] = 0,
+    concurrency: Annotated[int, typer.Option(min=1, help="API requests in flight.")] = 32,
+    samples_per_request: Annotated[int, typer.Option(min=1, help="API `n` per request (fans out if rejected).")] = 1,
+    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request.")] = 3600.0,
+    max_retries: Annotated[int, typer.Option(min=0, help="Retries per API request (429/5xx/timeouts).")] = 8,
+    tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
+    pipeline_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
+    data_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
+    gpu_memory_utilization: Annotated[float, typer.Option(min=0.05, max=1.0)] = 0.9,
+    max_model_len: Annotated[int | None, typer.Option(min=1)] = None,
+    dtype: Annotated[str, typer.Option(help="vLLM dtype: auto, bfloat16, float16.")] = "auto",
+    enable_prefix_caching: Annotated[bool, typer.Option()] = True,
+    distributed_executor_backend: Annotated[str | None, typer.Option(help="vLLM: 'ray' for multi-node.")] = None,
+    enforce_eager: Annotated[bool, typer.Option(help="vLLM: disable CUDA graphs (required on CPU).")] = False,
+    output_dir: Annotated[Path, typer.Option(help="Where run directories go.")] = Path("runs"),
+    run_dir: Annotated[Path | None, typer.Option(help="Use exactly this run directory.")] = None,
+    force_new: Annotated[bool, typer.Option(help="Move a conflicting run directory aside and start again.")] = False,
+    per_problem: Annotated[bool, typer.Option(help="Also print one row per problem.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run (or resume) an evaluation."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if model is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    options = {name: value for name, value in locals().items() if name not in ("ctx",)}
+    try:
+        _run(options)
+    except _user_errors() as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; every finished sample is saved; run the same command again to continue")
+
+
+def _backend_config(options: dict[str, Any]) -> tuple[str, Any]:
+    """The BackendConfig for --model and the override flags; (display name, config)."""
+    from evaluator.backends import BackendError
+    from evaluator.models import PRESETS, find_preset
+    from evaluator.types import BackendConfig
+
+    name: str = options["model"]
+    preset = find_preset(name)
+    kind = options["backend"].value if options["backend"] else None
+    if options["base_url"] and kind is None:
+        kind = "openai"
+    fields: dict[str, Any] = {}
+    if preset is not None:
+        fields = {"kind": preset.backend, "model": name if preset.backend == "mock" else preset.model,
+                  "base_url": preset.base_url, "api_key_env": preset.api_key_env, "api": preset.api}
+    elif kind is None and Path(name).expanduser().is_dir():
+        kind = "vllm"
+    elif kind is None:
+        known = ", ".join(p.name for p in PRESETS)
+        raise BackendError(f"unknown model {name!r}: known presets are {known}; for any other model add "
+                           "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
+    fields.setdefault("model", name)
+    if kind:
+        fields["kind"] = kind
+    for flag in ("base_url", "api_key_env"):
+        if options[flag]:
+            fields[flag] = options[flag]
+    if options["api"]:
+        fields["api"] = options["api"].value
+    engine = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
+              "data_parallel_size", "gpu_memory_utilization", "max_model_len", "dtype", "enable_prefix_caching",
+              "distributed_executor_backend", "enforce_eager")
+    fields.update({key: options[key] for key in engine})
+    fields["request_timeout_s"] = options["request_timeout"]
+    return name, dataclasses.replace(BackendConfig(), **fields)
+
+
+def _run(options: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    from evaluator.backends import create_backend
+    from evaluator.display import per_problem_table, sampling_progress, summary_table
+    from evaluator.problems import load_benchmark
+    from evaluator.prompts import load_template
+    from evaluator.runner import RunConfig, execute, run_sync
+    from evaluator.store import RunStore
+    from evaluator.types import SamplingParams
+
+    console, err = Console(), Console(stderr=True)
+    name, backend_config = _backend_config(options)
+    benchmark = load_benchmark(options["dataset"], options["data_dir"])
+    for warning in benchmark.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    default_template = "r1-zero" if backend_config.api == "completions" else "r1"
+    template = load_template(options["prompt_template"] or default_template)
+    config = RunConfig(
+        model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
+        dataset_hash=benchmark.content_hash, template=template,
+        sampling=SamplingParams(options["temperature"], options["top_p"], options["max_tokens"], options["seed"]),
+        k=options["k"], assistant_prefix="<think>\n" if options["think_prefix"] else "",
+    )
+    directory = options["run_dir"] or options["output_dir"] / config.run_name()
+    with RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
+                       force_new=options["force_new"]) as store:
+        if store.repaired_bytes:
+            err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
+                      "that sample is generated again", highlight=False)
+        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems})
+        try:
+            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
+                run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
+        finally:
+            summary = _summarize(store.directory, benchmark, config.k, options["seed"], name)
+            store.write_summary(summary)
+    console.print(summary_table(f"{name} on {benchmark.name} (k={config.k})", summary))
+    if options["per_problem"]:
+        console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
+    console.print(f"run directory: {directory}", highlight=False)
+    if summary["errors"]:
+        err.print(f"[yellow]{summary['errors']} sample(s) failed for good; run the same command again to retry them",
+                  highlight=False)
+
+
+async def _execute_and_close(coro: Any, backend: Any) -> Any:
+    try:
+        return await coro
+    finally:
+        await backend.aclose()
+
+
+def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
+    from evaluator.scoring import summarize_run
+    from evaluator.store import load_errors, load_samples
+
+    records = load_samples(directory)
+    return summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
+
+
+@app.command()
+def score(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
+    k: Annotated[int | None, typer.Option(min=1, help="Score the first k samples (default: the run's k).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the problem files.")] = None,
+) -> None:
+    """Re-grade a run's samples with the current grader and recompute its metrics."""
+    try:
+        _score(run_dir, k, data_dir)
+    except _user_errors() as exc:
+        _fail(str(exc))
+
+
+def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
+    from rich.console import Console
+
+    from evaluator.problems import load_benchmark
+    from evaluator.scoring import regrade
+    from evaluator.store import RunStore, load_config
+
+    config = load_config(run_dir)
+    dataset = config["identity"]["dataset"]
+    benchmark = load_benchmark(config["dataset_origin"] if Path(config["dataset_origin"]).is_file() else dataset,
+                               data_dir)
+    problems = {p.id: p for p in benchmark.problems}
+    k = k or int(config["k"])
+    with RunStore.open(run_dir, config, config_hash=config["config_hash"]) as store:
+        records = store.samples()
+        regraded = [regrade(r, problems[r["problem_id"]]) for r in records if r["problem_id"] in problems]
+        changed = sum(1 for old, new in zip(records, regraded, strict=False) if old.get("correct") != new["correct"])
+        store.rewrite_samples(regraded)
+        summary = _summarize(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
+        store.write_summary(summary)
+    from evaluator.display import summary_table
+
+    Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
+    Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed", highlight=False)
+
+
+@app.command("models")
+def list_models() -> None:
+    """List the model presets and what each really runs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from evaluator.models import PRESETS
+
+    table = Table("name", "backend", "runs", "notes", header_style="bold")
+    for p in PRESETS:
+        table.add_row(p.name, p.backend, p.model, p.description + (f" WARNING: {p.warning}" if p.warning else ""))
+    Console().print(table)
+
+
+def main() -> None:
+    app(prog_name="evaluate")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The benchmark registry: problem ids, official answers and provenance (facts, no problem text)."""
