@@ -1,6 +1,7 @@
 """A mock reasoning model for offline runs and fast tests: R1-style responses, deterministic per seed.
 
-`--model mock` answers about 70% of samples correctly (`mock:0.9` sets the target). Difficulty varies
+`--model mock` answers about 70% of samples correctly (`mock:0.9` sets the target; `mock:0.9:0.01` adds
+0.01 s of latency per sample, for crash tests). Difficulty varies
 by problem, wrong answers cluster on a few distractors (so majority voting behaves as with real
 models), and some responses are truncated or use messy formats (`\\boxed{073}`, `\\boxed{\\text{73}}`,
 two boxes, "The final answer is ...") so extraction, grading and metrics are all exercised.
@@ -15,6 +16,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 
+from evaluator.backends import BackendError
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 DEFAULT_ACCURACY = 0.7
@@ -39,15 +41,17 @@ _FINAL_FORMATS: tuple[tuple[float, str], ...] = (
 )
 
 
-def parse_accuracy(model: str) -> float:
-    """`mock` -> 0.7; `mock:0.9` -> 0.9."""
-    _, _, spec = model.partition(":")
-    if not spec:
-        return DEFAULT_ACCURACY
-    value = float(spec)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"mock accuracy must be between 0 and 1, got {value}")
-    return value
+def parse_spec(model: str) -> tuple[float, float]:
+    """`mock[:ACCURACY[:LATENCY_S]]` -> (accuracy, latency per sample): `mock` -> (0.7, 0.0)."""
+    parts = model.split(":")[1:]
+    try:
+        accuracy = float(parts[0]) if parts and parts[0] else DEFAULT_ACCURACY
+        latency = float(parts[1]) if len(parts) > 1 else 0.0
+    except ValueError:
+        raise BackendError(f"bad mock model {model!r}: use mock, mock:0.9 or mock:0.9:0.01 (accuracy, latency)") from None
+    if not 0.0 <= accuracy <= 1.0 or latency < 0:
+        raise BackendError(f"bad mock model {model!r}: accuracy must be in [0, 1] and latency >= 0")
+    return accuracy, latency
 
 
 def _rng(*parts: object) -> random.Random:
@@ -69,9 +73,8 @@ class MockBackend:
     name = "mock"
 
     def __init__(self, config: BackendConfig, answer_key: Mapping[str, int | str] | None = None) -> None:
-        self.accuracy = parse_accuracy(config.model)
+        self.accuracy, self.latency_s = parse_spec(config.model)
         self.answer_key = dict(answer_key or {})
-        self.latency_s = 0.0
 
     def _gold(self, problem_id: str) -> int:
         gold = self.answer_key.get(problem_id)
