@@ -3,6 +3,7 @@ knows the CLI. Errors the user can fix become one line on stderr and exit code 2
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 from enum import Enum
@@ -173,9 +174,12 @@ def _run(options: dict[str, Any]) -> None:
         try:
             with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
                 run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
-        finally:
-            summary = _summarize(store.directory, benchmark, config.k, options["seed"], name)
-            store.write_summary(summary)
+        except BaseException:
+            with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
+                store.write_summary(_summarize(store.directory, benchmark, config.k, options["seed"], name))
+            raise
+        summary = _summarize(store.directory, benchmark, config.k, options["seed"], name)
+        store.write_summary(summary)
     console.print(summary_table(f"{name} on {benchmark.name} (k={config.k})", summary))
     if options["per_problem"]:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))

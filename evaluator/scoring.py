@@ -89,7 +89,8 @@ def summarize_run(
 
     used = [r for r in records if int(r["sample"]) < k]
     table = problem_table(used, problems, k)
-    metrics = summarize(table, seed=seed)  # cons@k over the fewest samples any problem has (k when complete)
+    # cons@k over the fewest samples any problem has (k once the run is complete); None before any sample
+    metrics = summarize(table, seed=seed) if any(p.n for p in table) else None
     statuses = Counter(str(r.get("status")) for r in used)
     n = len(used)
     tokens = [int(r["completion_tokens"]) for r in used if r.get("completion_tokens") is not None]
@@ -101,7 +102,7 @@ def summarize_run(
         "expected_samples": k * len(problems),
         "complete": n == k * len(problems) and errors == 0,
         "errors": errors,
-        "metrics": metrics.to_dict(),
+        "metrics": metrics.to_dict() if metrics else None,
         "rates": {
             "no_answer": _share(statuses, ("no_answer", "truncated"), n),
             "truncated": _share(Counter(str(r.get("finish_reason")) for r in used), ("length",), n),

@@ -163,10 +163,11 @@ class RunStore:
     def close(self) -> None:
         for handle in (self._samples, self._errors):
             if handle is not None:
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError):  # a full disk: what could not be flushed is regenerated
                     handle.flush()
                     os.fsync(handle.fileno())
-                handle.close()
+                with contextlib.suppress(OSError):
+                    handle.close()
         self._samples = self._errors = None
         if self._lock_file is not None:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
