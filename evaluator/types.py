@@ -108,3 +108,5 @@ class BackendConfig:
     extra_body_json: str = ""  # a JSON object merged into every request body (provider routing, reasoning_effort)
     retry_initial_delay_s: float = 1.0  # first backoff; doubles per retry, with jitter
     retry_max_delay_s: float = 60.0  # backoff cap (a server's Retry-After is honoured up to 10 minutes)
+    # None keeps vLLM's default; False on CPU, where chunked prefill crashes seeded requests
+    enable_chunked_prefill: bool | None = None

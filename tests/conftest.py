@@ -25,6 +25,6 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random-weight Qwen2 chat model (tests/tiny_model.py), built once per session, offline."""
-    from tiny_model import build_tiny_model  # tests/ is on sys.path (rootdir conftest)
+    from tests.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))

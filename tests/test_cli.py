@@ -114,14 +114,12 @@ def test_bad_jsonl_line_names_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_help_is_instant_and_imports_nothing_heavy() -> None:
+def test_help_imports_nothing_heavy() -> None:
     code = ("import sys, evaluator.cli; heavy = {'sympy', 'datasets', 'vllm', 'torch', 'numpy', 'openai'};"
             "print(sorted(heavy & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-    started = time.perf_counter()
-    assert evaluate("--help", cwd=Path.cwd()).returncode == 0
-    assert time.perf_counter() - started < 10  # generous: a shared 2-core machine; typically ~0.3 s
+    assert "--model" in evaluate("--help", cwd=Path.cwd()).stdout
 
 
 def test_score_regrades_from_samples(tmp_path: Path) -> None:
