@@ -18,7 +18,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Evaluate reasoning models on AIME-style math: pass@1, pass@k and cons@k with error bars.\n\n"
     "Run: evaluate --model deepseek-r1 --k 64 [--dataset aime-2024]. "
-    "Other commands: score, models (see `evaluate COMMAND --help`).",
+    "Other commands: score, report, compare, export, models (see `evaluate COMMAND --help`).",
 )
 
 
@@ -44,9 +44,10 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from evaluator.backends import BackendError
     from evaluator.problems import DatasetError
     from evaluator.prompts import TemplateError
+    from evaluator.runview import ReportError
     from evaluator.store import StoreError
 
-    return (BackendError, DatasetError, TemplateError, StoreError)
+    return (BackendError, DatasetError, TemplateError, StoreError, ReportError)
 
 
 @app.callback(invoke_without_command=True)
@@ -241,6 +242,70 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
 
     Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed", highlight=False)
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    markdown = "markdown"
+    json = "json"
+
+
+RunDirs = Annotated[list[Path], typer.Argument(help="Run directories written by `evaluate`.")]
+Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s), e.g. deepseek-r1.")]
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
+    reference: Reference = None,
+) -> None:
+    """Write RUN_DIR/report.html: one self-contained page (plots, per-problem table, every response)."""
+    from evaluator.report import write_report
+
+    try:
+        typer.echo(str(write_report(run_dir, reference)))
+    except _user_errors() as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def compare(
+    run_dirs: RunDirs,
+    html: Annotated[Path | None, typer.Option(help="Also write an HTML dashboard here.")] = None,
+    reference: Reference = None,
+) -> None:
+    """Compare runs: a table in the terminal, and with --html a dashboard with paired comparisons."""
+    from rich.console import Console
+
+    from evaluator.compare import compare_table, write_compare_html
+
+    try:
+        Console().print(compare_table(run_dirs))
+        if html is not None:
+            typer.echo(str(write_compare_html(run_dirs, html, reference)))
+    except _user_errors() as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def export(
+    run_dirs: RunDirs,
+    format: Annotated[ExportFormat, typer.Option("--format", help="csv, markdown or json.")] = ExportFormat.markdown,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""
+    from evaluator.export import export_runs
+
+    try:
+        text = export_runs(run_dirs, format.value)
+        if output is None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except _user_errors() as exc:
+        _fail(str(exc))
 
 
 @app.command("models")

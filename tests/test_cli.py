@@ -147,3 +147,18 @@ def test_second_process_on_same_run_is_refused(tmp_path: Path) -> None:
     finally:
         first.kill()
         first.wait()
+
+
+def test_report_compare_export_commands(tmp_path: Path) -> None:
+    for model in ("mock:0.5", "mock:0.9"):
+        assert evaluate("--model", model, "--k", "4", "--dataset", "demo", "--output-dir", "o", cwd=tmp_path).returncode == 0
+    runs = sorted(str(p) for p in (tmp_path / "o").iterdir())
+    result = evaluate("report", runs[0], cwd=tmp_path)
+    assert result.returncode == 0 and Path(result.stdout.strip()).name == "report.html"
+    result = evaluate("compare", *runs, "--html", "cmp.html", cwd=tmp_path)
+    assert result.returncode == 0 and "mock:0.5" in result.stdout and (tmp_path / "cmp.html").is_file()
+    result = evaluate("export", *runs, "--format", "json", cwd=tmp_path)
+    board = json.loads(result.stdout)
+    assert board["schema"] == "aime-eval/leaderboard" and len(board["runs"]) == 2
+    missing = evaluate("report", str(tmp_path / "nope"), cwd=tmp_path)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
