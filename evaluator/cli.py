@@ -207,15 +207,45 @@ def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: s
 
 @app.command()
 def score(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
+    run_dir: Annotated[Path | None, typer.Argument(help="A run directory written by `evaluate`.")] = None,
     k: Annotated[int | None, typer.Option(min=1, help="Score the first k samples (default: the run's k).")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the problem files.")] = None,
+    import_file: Annotated[Path | None, typer.Option("--import", help="Import someone else's generations.")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="With --import: samples, qwen-math, lighteval, "
+                      "matharena or jsonl.")] = None,
+    dataset: Annotated[str, typer.Option(help="With --import: the benchmark the generations answer.")] = "aime-2024",
+    model: Annotated[str | None, typer.Option(help="With --import: keep only this model's rows.")] = None,
+    output_dir: Annotated[Path, typer.Option(help="With --import: where the run directories go.")] = Path("runs"),
 ) -> None:
-    """Re-grade a run's samples with the current grader and recompute its metrics."""
+    """Re-grade a run's samples with the current grader and recompute its metrics, or (--import)
+    build run directories from foreign generations and score them."""
     try:
-        _score(run_dir, k, data_dir)
+        if import_file is not None:
+            _import(import_file, format, dataset, output_dir, data_dir, model)
+        elif run_dir is not None:
+            _score(run_dir, k, data_dir)
+        else:
+            _fail("give a run directory, or --import FILE --format FORMAT")
     except _user_errors() as exc:
         _fail(str(exc))
+
+
+def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_dir: Path | None,
+            model: str | None) -> None:
+    from rich.console import Console
+
+    from evaluator.display import summary_table
+    from evaluator.importers import FORMATS, import_runs
+
+    if fmt not in FORMATS:
+        _fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    console, err = Console(), Console(stderr=True)
+    for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
+        for warning in run.warnings:
+            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(summary_table(f"{run.model} on {dataset} (imported, {run.n_samples} samples)", run.summary))
+        console.print(f"verdicts that differ from the dump's own: {run.n_disagreements}", highlight=False)
+        console.print(f"run directory: {run.directory}", highlight=False, soft_wrap=True)
 
 
 def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
@@ -237,12 +267,15 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
         changed = sum(1 for old, new in zip(records, regraded, strict=False) if old.get("correct") != new["correct"])
         store.rewrite_samples(regraded)
         summary = _summarize(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
+        if "imported" in config:
+            from evaluator.importers import imported_summary
+
+            summary["imported"] = imported_summary(regraded, config["imported"])
         store.write_summary(summary)
     from evaluator.display import summary_table
 
     Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed", highlight=False)
-
 
 class ExportFormat(str, Enum):
     csv = "csv"

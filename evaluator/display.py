@@ -65,7 +65,8 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
         table.add_row("pass@1 (%)", f"{_pct(m['pass1'])} ± {_pct(m['pass1_se'])}", _ci(m["pass1_ci"]))
         table.add_row(f"cons@{m['cons_k']} (%)", _pct(m["cons"]), _ci(m["cons_ci"]))
         top_k = max(int(k) for k in m["pass_at_k"])
-        table.add_row(f"pass@{top_k} (%)", _pct(m["pass_at_k"][str(top_k)]), "")
+        if top_k > 1:
+            table.add_row(f"pass@{top_k} (%)", _pct(m["pass_at_k"][str(top_k)]), "")
     rates = summary["rates"]
     table.add_row("no answer (%)", _pct(rates["no_answer"]), "")
     table.add_row("truncated (%)", _pct(rates["truncated"]), "")
@@ -75,6 +76,9 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
     table.add_row("samples", f"{summary['n_samples']} / {summary['expected_samples']}", "")
     if summary["errors"]:
         table.add_row("[red]errors (retried next run)", str(summary["errors"]), "")
+    imported = summary.get("imported")
+    if imported and imported.get("reported_accuracy") is not None:
+        table.add_row("accuracy reported in the dump (%)", _pct(imported["reported_accuracy"]), "")
     if summary.get("cost_usd") is not None:
         table.add_row("cost (USD)", f"{summary['cost_usd']:.2f}", "")
     return table

@@ -25,15 +25,15 @@ PRESETS: dict[str, PromptTemplate] = {
     "r1": PromptTemplate(
         "r1", "{problem}\nPlease reason step by step, and put your final answer within \\boxed{}."
     ),
-    # DeepSeek-R1 paper, Table 1: the template R1-Zero was trained on (plain completions, <answer> tags).
+    # DeepSeek-R1 paper, Table 1, verbatim (its `prompt` placeholder is our {problem}): the template R1-Zero
+    # was trained on. Plain completions; the answer comes in <answer> tags, which the extractor reads.
     "r1-zero": PromptTemplate(
         "r1-zero",
         "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
         "The assistant first thinks about the reasoning process in the mind and then provides the user "
         "with the answer. The reasoning process and answer are enclosed within <think> </think> and "
         "<answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
-        "<answer> answer here </answer>. User: {problem}\nPlease reason step by step, and put your final "
-        "answer within \\boxed{}. Assistant:",
+        "<answer> answer here </answer>. User: {problem}. Assistant:",
         kind="completions",
     ),
 }

@@ -162,3 +162,20 @@ def test_report_compare_export_commands(tmp_path: Path) -> None:
     assert board["schema"] == "aime-eval/leaderboard" and len(board["runs"]) == 2
     missing = evaluate("report", str(tmp_path / "nope"), cwd=tmp_path)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_score_import_reproduces_reported_accuracy(shared_dir: Path, tmp_path: Path) -> None:
+    dump = shared_dir / "generations" / "skythought_sky-t1-32b-ablations.jsonl"
+    result = evaluate("score", "--import", str(dump), "--format", "jsonl", "--dataset", "aime-2024",
+                      "--model", "Sky-T1-math-corrupt-0.5-32B", "--output-dir", "imp",
+                      "--data-dir", str(shared_dir / "data"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "verdicts that differ from the dump's own: 0" in result.stdout
+    (run,) = list((tmp_path / "imp").iterdir())
+    summary = json.loads((run / "summary.json").read_text())
+    assert round(100 * summary["metrics"]["pass1"], 1) == 36.7
+    rescored = evaluate("score", str(run), "--data-dir", str(shared_dir / "data"), cwd=tmp_path)
+    assert rescored.returncode == 0 and "0 verdict(s) changed" in rescored.stderr
+    assert json.loads((run / "summary.json").read_text())["imported"]["reported_accuracy"] == summary["imported"]["reported_accuracy"]
+    bad = evaluate("score", "--import", str(dump), "--format", "nope", cwd=tmp_path)
+    assert bad.returncode == 2 and "--format must be one of" in bad.stderr

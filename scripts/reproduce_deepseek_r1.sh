@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Reproduce DeepSeek-R1's AIME 2024 numbers with the paper's protocol (docs/reproducing.md):
+# 64 samples per problem, temperature 0.6, top-p 0.95, at most 32,768 new tokens, no system prompt,
+# the boxed-answer instruction after the problem, and the answer forced to start with "<think>\n".
+#
+# Usage: scripts/reproduce_deepseek_r1.sh TARGET [extra evaluate flags...]
+#   hosted                 DeepSeek-R1 (original weights) through OpenRouter; needs OPENROUTER_API_KEY
+#   server                 your own `vllm serve` of deepseek-ai/DeepSeek-R1; needs BASE_URL=http://HOST:8000/v1
+#   server-zero            your own `vllm serve` of deepseek-ai/DeepSeek-R1-Zero (plain completions, R1-Zero template)
+#   engine                 vLLM in-process, one node, tensor parallel 8 (8 GPUs with >= 141 GB each, e.g. H200)
+#   engine-multinode       vLLM in-process over a Ray cluster: TP 8 x PP 2 (2 nodes of 8 x 80 GB GPUs)
+#   distill NAME           one distilled model on one GPU (r1-distill-llama-70b: 2 GPUs), vLLM in-process
+#   distills               all six distilled models, one after the other
+# Environment: OUTPUT_DIR (default runs/reproduce-r1), DATASET (default aime-2024), AIME_EVAL_DATA_DIR,
+# EVALUATE (default: evaluate), MODEL (server target: default deepseek-ai/DeepSeek-R1), DRY_RUN=1 prints
+# the commands without checking anything or running them.
+# Runs resume: the same command again continues where it stopped (finished samples are kept).
+set -euo pipefail
+
+OUTPUT_DIR="${OUTPUT_DIR:-runs/reproduce-r1}"
+DATASET="${DATASET:-aime-2024}"
+EVALUATE="${EVALUATE:-evaluate}"
+DISTILLS=(r1-distill-qwen-1.5b r1-distill-qwen-7b r1-distill-llama-8b r1-distill-qwen-14b r1-distill-qwen-32b
+  r1-distill-llama-70b)
+# The paper's sampling protocol (DeepSeek-R1 report, section 3 "Evaluation Setup").
+PROTOCOL=(--k 64 --temperature 0.6 --top-p 0.95 --max-tokens 32768 --seed 0 --dataset "$DATASET"
+  --output-dir "$OUTPUT_DIR" --per-problem)
+CHAT=(--prompt-template r1 --think-prefix)  # problem + boxed instruction, one user turn, "<think>\n" forced
+MAX_MODEL_LEN=34816                          # 32,768 new tokens + room for the prompt
+
+die() {
+  echo "reproduce_deepseek_r1.sh: $*" >&2
+  exit 2
+}
+
+usage() {
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+dry() { [[ "${DRY_RUN:-0}" == "1" ]]; }
+
+need_evaluate() {
+  dry && return 0
+  command -v "$EVALUATE" >/dev/null 2>&1 || die "'$EVALUATE' not found: install aime-eval (pip install -e .) or set EVALUATE"
+}
+
+need_env() {
+  dry && return 0
+  [[ -n "${!1:-}" ]] || die "$1 is not set: $2"
+}
+
+need_gpus() {  # need_gpus COUNT MIN_GB WHY
+  dry && return 0
+  command -v nvidia-smi >/dev/null 2>&1 || die "no NVIDIA GPU here (nvidia-smi not found): $3"
+  local count mem
+  count=$(nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits | wc -l)
+  mem=$(nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits | sort -n | head -n1)
+  ((count >= $1)) || die "found $count GPU(s), need $1: $3"
+  ((mem >= $2 * 1000)) || die "smallest GPU has ${mem} MiB, need about $2 GB each: $3"
+  "${PYTHON:-python}" -c 'import vllm' 2>/dev/null || die "vllm is not importable: pip install 'aime-eval[vllm]'"
+}
+
+need_ray() {
+  dry && return 0
+  command -v ray >/dev/null 2>&1 || die "ray not found: multi-node runs need a Ray cluster (ray start --head on node 1, ray start --address=HEAD:6379 on node 2)"
+  ray status >/dev/null 2>&1 || die "no Ray cluster reachable (ray status failed): start it on both nodes first"
+}
+
+run() {
+  echo "+ $*" >&2
+  dry || "$@"
+}
+
+[[ $# -ge 1 ]] || usage
+target="$1"
+shift
+
+case "$target" in
+  hosted)
+    # OpenRouter routes deepseek/deepseek-r1 to hosts serving the original January 2025 weights.
+    # DeepSeek's own `deepseek-reasoner` is NOT R1 any more (it serves V3.x thinking models).
+    need_evaluate
+    need_env OPENROUTER_API_KEY "the hosted run goes through OpenRouter (https://openrouter.ai/keys)"
+    run "$EVALUATE" --model deepseek-r1 "${PROTOCOL[@]}" "${CHAT[@]}" --concurrency 16 "$@"
+    ;;
+  server)
+    need_evaluate
+    need_env BASE_URL "start 'vllm serve deepseek-ai/DeepSeek-R1 --tensor-parallel-size 8 --max-model-len $MAX_MODEL_LEN' and set BASE_URL=http://HOST:8000/v1"
+    run "$EVALUATE" --model "${MODEL:-deepseek-ai/DeepSeek-R1}" --backend openai --base-url "$BASE_URL" \
+      "${PROTOCOL[@]}" "${CHAT[@]}" --samples-per-request 8 --concurrency 64 "$@"
+    ;;
+  server-zero)
+    # R1-Zero was trained on a plain-text template (paper, Table 1), not a chat template.
+    need_evaluate
+    need_env BASE_URL "start 'vllm serve deepseek-ai/DeepSeek-R1-Zero --tensor-parallel-size 8 --max-model-len $MAX_MODEL_LEN' and set BASE_URL=http://HOST:8000/v1"
+    run "$EVALUATE" --model deepseek-ai/DeepSeek-R1-Zero --backend openai --base-url "$BASE_URL" --api completions \
+      --prompt-template r1-zero "${PROTOCOL[@]}" --samples-per-request 8 --concurrency 64 "$@"
+    ;;
+  engine)
+    need_evaluate
+    need_gpus 8 140 "DeepSeek-R1 (671B, FP8 weights ~690 GB) with tensor parallel 8 needs 8 GPUs of >= 141 GB (H200/B200); on 80 GB GPUs use engine-multinode"
+    run "$EVALUATE" --model deepseek-ai/DeepSeek-R1 --backend vllm --tensor-parallel-size 8 \
+      --max-model-len "$MAX_MODEL_LEN" --gpu-memory-utilization 0.92 "${PROTOCOL[@]}" "${CHAT[@]}" "$@"
+    ;;
+  engine-multinode)
+    need_evaluate
+    need_ray
+    need_gpus 8 80 "each node needs 8 GPUs of >= 80 GB (H100/A100-80G); run this on the Ray head node"
+    run "$EVALUATE" --model deepseek-ai/DeepSeek-R1 --backend vllm --tensor-parallel-size 8 \
+      --pipeline-parallel-size 2 --distributed-executor-backend ray --max-model-len "$MAX_MODEL_LEN" \
+      "${PROTOCOL[@]}" "${CHAT[@]}" "$@"
+    ;;
+  distill | distills)
+    if [[ "$target" == distill ]]; then
+      [[ $# -ge 1 ]] || die "distill needs a model name: ${DISTILLS[*]}"
+      names=("$1")
+      shift
+    else
+      names=("${DISTILLS[@]}")
+    fi
+    need_evaluate
+    for name in "${names[@]}"; do
+      [[ " ${DISTILLS[*]} " == *" $name "* ]] || die "unknown distill '$name': choose one of ${DISTILLS[*]}"
+      case "$name" in
+        r1-distill-llama-70b) tp=2 gb=80 ;;   # 140 GB of bf16 weights: two 80 GB GPUs
+        r1-distill-qwen-32b) tp=1 gb=80 ;;    # 64 GB of bf16 weights: one 80 GB GPU
+        *) tp=1 gb=40 ;;
+      esac
+      need_gpus "$tp" "$gb" "$name needs $tp GPU(s) of >= $gb GB"
+      run "$EVALUATE" --model "$name" --backend vllm --tensor-parallel-size "$tp" --dtype bfloat16 \
+        --max-model-len "$MAX_MODEL_LEN" "${PROTOCOL[@]}" "${CHAT[@]}" "$@"
+    done
+    ;;
+  -h | --help | help) usage ;;
+  *) die "unknown target '$target' (hosted, server, server-zero, engine, engine-multinode, distill NAME, distills)" ;;
+esac
