@@ -65,13 +65,16 @@ def run(
     api_key_env: Annotated[str | None, typer.Option(help="Name of the env variable holding the API key.")] = None,
     api: Annotated[ApiKind | None, typer.Option(help="chat (default) or completions (base models, R1-Zero).")] = None,
     prompt_template: Annotated[str | None, typer.Option(help="Preset (r1, r1-zero) or a file with {problem}.")] = None,
-    think_prefix: Annotated[bool, typer.Option(help="Force the assistant turn to start with '<think>\\n'.")] = False,
-    temperature: Annotated[float, typer.Option(min=0.0)] = 0.6,
-    top_p: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.95,
-    max_tokens: Annotated[int, typer.Option(min=1, help="Max new tokens per sample.")] = 32768,
+    think_prefix: Annotated[bool | None, typer.Option(help="Force the assistant turn to start with '<think>\\n' "
+                            "(default: the preset's choice; on for DeepSeek-R1 and the distills).")] = None,
+    temperature: Annotated[float | None, typer.Option(min=0.0, help="Default: the preset's (0.6 for DeepSeek).")] = None,
+    top_p: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Default: the preset's (0.95).")] = None,
+    max_tokens: Annotated[int | None, typer.Option(min=1, help="Max new tokens per sample (default 32768).")] = None,
     seed: Annotated[int, typer.Option(help="Sampling seed (per-sample seeds derive from it).")] = 0,
     concurrency: Annotated[int, typer.Option(min=1, help="API requests in flight.")] = 32,
-    samples_per_request: Annotated[int, typer.Option(min=1, help="API `n` per request (fans out if rejected).")] = 1,
+    samples_per_request: Annotated[int | None, typer.Option(min=1, help="API `n` per request (fans out if "
+                                   "rejected; default: the preset's).")] = None,
+    extra_body: Annotated[str | None, typer.Option(help="JSON merged into every API request body.")] = None,
     request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request.")] = 3600.0,
     max_retries: Annotated[int, typer.Option(min=0, help="Retries per API request (429/5xx/timeouts).")] = 8,
     tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
@@ -104,41 +107,36 @@ def run(
         _fail("interrupted; every finished sample is saved; run the same command again to continue")
 
 
-def _backend_config(options: dict[str, Any]) -> tuple[str, Any]:
-    """The BackendConfig for --model and the override flags; (display name, config)."""
+def _backend_config(options: dict[str, Any]) -> tuple[Any, Any]:
+    """(preset, BackendConfig) for --model and the override flags; the preset is an ad-hoc one for
+    model ids that are not presets."""
     from evaluator.backends import BackendError
-    from evaluator.models import PRESETS, find_preset
-    from evaluator.types import BackendConfig
+    from evaluator.models import PRESETS, ModelPreset, backend_config, find_preset
 
     name: str = options["model"]
-    preset = find_preset(name)
     kind = options["backend"].value if options["backend"] else None
     if options["base_url"] and kind is None:
         kind = "openai"
-    fields: dict[str, Any] = {}
-    if preset is not None:
-        fields = {"kind": preset.backend, "model": name if preset.backend == "mock" else preset.model,
-                  "base_url": preset.base_url, "api_key_env": preset.api_key_env, "api": preset.api}
-    elif kind is None and Path(name).expanduser().is_dir():
-        kind = "vllm"
-    elif kind is None:
-        known = ", ".join(p.name for p in PRESETS)
-        raise BackendError(f"unknown model {name!r}: known presets are {known}; for any other model add "
-                           "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
-    fields.setdefault("model", name)
-    if kind:
-        fields["kind"] = kind
-    for flag in ("base_url", "api_key_env"):
-        if options[flag]:
-            fields[flag] = options[flag]
-    if options["api"]:
-        fields["api"] = options["api"].value
-    engine = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
+    preset = find_preset(name)
+    if preset is None:
+        if kind is None and Path(name).expanduser().is_dir():
+            kind = "vllm"
+        if kind is None:
+            known = ", ".join(p.name for p in PRESETS)
+            raise BackendError(f"unknown model {name!r}: known presets are {known}; for any other model add "
+                               "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
+        preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
+    fields = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
               "data_parallel_size", "gpu_memory_utilization", "max_model_len", "dtype", "enable_prefix_caching",
               "distributed_executor_backend", "enforce_eager")
-    fields.update({key: options[key] for key in engine})
-    fields["request_timeout_s"] = options["request_timeout"]
-    return name, dataclasses.replace(BackendConfig(), **fields)
+    config = backend_config(
+        preset, backend=kind, base_url=options["base_url"], api_key_env=options["api_key_env"],
+        api=options["api"].value if options["api"] else None, request_timeout_s=options["request_timeout"],
+        extra_body_json=options["extra_body"], **{key: options[key] for key in fields},
+    )
+    if config.kind == "mock":
+        config = dataclasses.replace(config, model=name)  # mock:0.9 carries its accuracy in the name
+    return preset, config
 
 
 def _run(options: dict[str, Any]) -> None:
@@ -153,7 +151,10 @@ def _run(options: dict[str, Any]) -> None:
     from evaluator.types import SamplingParams
 
     console, err = Console(), Console(stderr=True)
-    name, backend_config = _backend_config(options)
+    name = options["model"]
+    preset, backend_config = _backend_config(options)
+    if preset.warning:
+        err.print(f"[yellow]warning ({preset.name}):[/] {preset.warning}", highlight=False)
     benchmark = load_benchmark(options["dataset"], options["data_dir"])
     for warning in benchmark.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
@@ -162,8 +163,15 @@ def _run(options: dict[str, Any]) -> None:
     config = RunConfig(
         model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
         dataset_hash=benchmark.content_hash, template=template,
-        sampling=SamplingParams(options["temperature"], options["top_p"], options["max_tokens"], options["seed"]),
-        k=options["k"], assistant_prefix="<think>\n" if options["think_prefix"] else "",
+        sampling=SamplingParams(
+            preset.temperature if options["temperature"] is None else options["temperature"],
+            preset.top_p if options["top_p"] is None else options["top_p"],
+            options["max_tokens"] or preset.max_tokens,
+            options["seed"],
+        ),
+        k=options["k"],
+        assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None
+        else ("<think>\n" if options["think_prefix"] else ""),
     )
     directory = options["run_dir"] or options["output_dir"] / config.run_name()
     with RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
@@ -201,8 +209,13 @@ def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: s
     from evaluator.scoring import summarize_run
     from evaluator.store import load_errors, load_samples
 
+    from evaluator.pricing import cost_usd
+
     records = load_samples(directory)
-    return summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
+    summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
+    tokens = summary["tokens"]
+    summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
+    return summary
 
 
 @app.command()
