@@ -206,10 +206,9 @@ async def _execute_and_close(coro: Any, backend: Any) -> Any:
 
 
 def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
+    from evaluator.pricing import cost_usd
     from evaluator.scoring import summarize_run
     from evaluator.store import load_errors, load_samples
-
-    from evaluator.pricing import cost_usd
 
     records = load_samples(directory)
     summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
