@@ -59,6 +59,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 CONNECT_TIMEOUT_S = 15.0
 RETRY_AFTER_CAP_S = 600.0
 PREFLIGHT_ATTEMPTS = 3
+FAILED_REQUESTS_TO_STOP = 8  # requests in a row that failed after all their retries: the server is down
 
 Job = tuple[Request, tuple[int, ...]]
 
@@ -91,6 +92,7 @@ class OpenAIBackend:
             raise BackendError(f"extra body is not valid JSON: {exc}") from None
         self._fanout = config.samples_per_request <= 1
         self._checked = False
+        self._failed_in_a_row = 0
         timeout = openai.Timeout(config.request_timeout_s, connect=CONNECT_TIMEOUT_S)
         self._client = openai.AsyncOpenAI(
             api_key=key,
@@ -160,6 +162,13 @@ class OpenAIBackend:
             if completions:
                 self._account(completions)
                 done.put_nowait(completions)
+                self._failed_in_a_row = self._failed_in_a_row + 1 if all(c.error for c in completions) else 0
+                if self._failed_in_a_row == FAILED_REQUESTS_TO_STOP:
+                    done.put_nowait(BackendError(
+                        f"{self.base_url} stopped answering: {FAILED_REQUESTS_TO_STOP} requests in a row failed "
+                        f"after {self.config.max_retries} retries each (last: {completions[-1].error}). "
+                        "Every finished sample is saved; run the same command again to continue"
+                    ))
 
     async def _run(
         self, request: Request, indices: tuple[int, ...], params: SamplingParams
