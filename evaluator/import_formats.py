@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.problems import DatasetError
+from evaluator.records import read_json_records
 
 FORMATS = ("samples", "qwen-math", "lighteval", "matharena", "jsonl")
 
@@ -90,30 +91,7 @@ def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
         for i, row in enumerate(rows, 1):
             yield f"{path}: row {i}", row
         return
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportFileError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
-        if not isinstance(data, list):
-            raise ImportFileError(f"{path}: expected a JSON list of records")
-        for i, obj in enumerate(data, 1):
-            yield f"{path}: item {i}", _mapping(obj, f"{path}: item {i}")
-        return
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFileError(
-                f"{where}: invalid JSON ({exc.msg}); each line must be one JSON object"
-            ) from exc
+    for where, obj in read_json_records(path, ImportFileError):
         yield where, _mapping(obj, where)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evaluator.records import read_json_records
 from evaluator.registry_data import (
     NAMES,
     RegistrySet,
@@ -99,30 +100,12 @@ def load_benchmark(
 
 def read_rows(path: Path) -> list[_Row]:
     """Rows of a .jsonl, .json or .parquet file, in any known format; errors name the line."""
-    try:
-        if path.suffix == ".parquet":
+    if path.suffix == ".parquet":
+        try:
             return _rows_from_records(_load_parquet(path), str(path), path.name)
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
-        items = data.get("problems") if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            raise DatasetError(f"{path}: expected a list of problems (or an object with a 'problems' list)")
-        return _rows_from_records(items, str(path), path.name)
-    records: list[tuple[int, Any]] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            records.append((lineno, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{lineno}: invalid JSON ({exc.msg}); each line must be one JSON object") from exc
-    return [_row(obj, f"{path}:{lineno}", path.name) for lineno, obj in records]
+        except OSError as exc:
+            raise DatasetError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+    return [_row(obj, where, path.name) for where, obj in read_json_records(path, DatasetError, "problems")]
 
 
 def _rows_from_records(items: Iterable[Any], origin: str, name_hint: str) -> list[_Row]:
