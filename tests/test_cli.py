@@ -179,3 +179,14 @@ def test_score_import_reproduces_reported_accuracy(shared_dir: Path, tmp_path: P
     assert json.loads((run / "summary.json").read_text())["imported"]["reported_accuracy"] == summary["imported"]["reported_accuracy"]
     bad = evaluate("score", "--import", str(dump), "--format", "nope", cwd=tmp_path)
     assert bad.returncode == 2 and "--format must be one of" in bad.stderr
+
+
+def test_run_dir_of_another_configuration_is_refused_unless_forced(tmp_path: Path) -> None:
+    base = ["--model", "mock", "--k", "2", "--dataset", "demo", "--run-dir", "mine", "--quiet"]
+    assert evaluate(*base, cwd=tmp_path).returncode == 0
+    other = evaluate(*base, "--seed", "1", cwd=tmp_path)
+    assert other.returncode == 2 and "different configuration" in other.stderr and "--force-new" in other.stderr
+    forced = evaluate(*base, "--seed", "1", "--force-new", cwd=tmp_path)
+    assert forced.returncode == 0
+    assert len(list(tmp_path.glob("mine.old-*"))) == 1  # the old run was moved aside, not deleted
+    assert json.loads((tmp_path / "mine" / "config.json").read_text())["identity"]["seed"] == 1
