@@ -15,17 +15,7 @@ from evaluator.importers import import_runs, imported_summary
 from evaluator.problems import DatasetError
 from evaluator.store import load_config, load_samples
 from evaluator.textmatch import TextIndex, tokens
-
-SKYTHOUGHT = "generations/skythought_sky-t1-32b-ablations.jsonl"
-# ../shared/README.md: reported greedy pass@1 (percent) per model.
-REPORTED = {
-    "Sky-T1-math-corrupt-0.2-32B": 30.0,
-    "Sky-T1-math-corrupt-0.5-32B": 36.7,
-    "Sky-T1-math-reflection-0.2-32B": 33.3,
-    "Sky-T1-math-reflection-0.5-32B": 36.7,
-    "Sky-T1-math-reflection-1.0-32B": 33.3,
-    "Sky-T1-math-correct-5K-32B-short-ckpts": 13.3,
-}
+from tests.skythought import REPORTED, SKYTHOUGHT
 
 # A toy benchmark (ids outside the registry, so no official answer key applies).
 TOY = [

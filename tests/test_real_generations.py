@@ -11,16 +11,8 @@ import pytest
 
 from evaluator.extract import extract_answer
 from evaluator.grade import grade_extraction
-
-GENERATIONS = "generations/skythought_sky-t1-32b-ablations.jsonl"
-REPORTED = {  # ../shared/README.md, percent over 30 problems, greedy pass@1
-    "Sky-T1-math-corrupt-0.2-32B": 30.0,
-    "Sky-T1-math-corrupt-0.5-32B": 36.7,
-    "Sky-T1-math-reflection-0.2-32B": 33.3,
-    "Sky-T1-math-reflection-0.5-32B": 36.7,
-    "Sky-T1-math-reflection-1.0-32B": 33.3,
-    "Sky-T1-math-correct-5K-32B-short-ckpts": 13.3,
-}
+from tests.skythought import REPORTED
+from tests.skythought import SKYTHOUGHT as GENERATIONS
 
 
 def _read_jsonl(path: Path) -> list[dict]:
