@@ -80,6 +80,8 @@ def run(
     tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
     pipeline_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
     data_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
+    data_parallel_size_local: Annotated[int | None, typer.Option(min=1, help="vLLM: data-parallel ranks on "
+                                        "this node (multi-node data parallel; docs/scaling.md).")] = None,
     gpu_memory_utilization: Annotated[float, typer.Option(min=0.05, max=1.0)] = 0.9,
     max_model_len: Annotated[int | None, typer.Option(min=1)] = None,
     dtype: Annotated[str, typer.Option(help="vLLM dtype: auto, bfloat16, float16.")] = "auto",
@@ -127,8 +129,8 @@ def _backend_config(options: dict[str, Any]) -> tuple[Any, Any]:
                                "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
         preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
     fields = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
-              "data_parallel_size", "gpu_memory_utilization", "max_model_len", "dtype", "enable_prefix_caching",
-              "distributed_executor_backend", "enforce_eager")
+              "data_parallel_size", "data_parallel_size_local", "gpu_memory_utilization", "max_model_len", "dtype",
+              "enable_prefix_caching", "distributed_executor_backend", "enforce_eager")
     config = backend_config(
         preset, backend=kind, base_url=options["base_url"], api_key_env=options["api_key_env"],
         api=options["api"].value if options["api"] else None, request_timeout_s=options["request_timeout"],

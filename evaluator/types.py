@@ -110,3 +110,5 @@ class BackendConfig:
     retry_max_delay_s: float = 60.0  # backoff cap (a server's Retry-After is honoured up to 10 minutes)
     # None keeps vLLM's default; False on CPU, where chunked prefill crashes seeded requests
     enable_chunked_prefill: bool | None = None
+    # data-parallel ranks per node (multi-node DP over Ray: GPUs per node / (TP x PP)); None = all on this node
+    data_parallel_size_local: int | None = None
