@@ -138,21 +138,25 @@ async def execute(
     if not requests:
         return progress
     async for completion in backend.generate(requests, config.sampling):
-        _record(completion, problems[completion.problem_id], store, progress)
+        progress.done += 1
+        progress.retries += max(0, completion.attempts - 1)
+        if completion.error is not None:
+            progress.errors += 1
+            store.append_error(error_record(completion))
+        else:
+            progress.completion_tokens += completion.completion_tokens or 0
+            store.append_sample(await _grade(completion, problems[completion.problem_id]))
         if on_progress:
             on_progress(progress)
     return progress
 
 
-def _record(completion: Completion, problem: Problem, store: RunStore, progress: RunProgress) -> None:
-    progress.done += 1
-    progress.retries += max(0, completion.attempts - 1)
-    if completion.error is not None:
-        progress.errors += 1
-        store.append_error(error_record(completion))
-        return
-    progress.completion_tokens += completion.completion_tokens or 0
-    store.append_sample(graded_record(completion, problem))
+async def _grade(completion: Completion, problem: Problem) -> dict[str, Any]:
+    """Integer golds are graded in place (microseconds); a symbolic comparison can take up to its
+    timeout, so it runs in a thread and the backend's requests keep flowing meanwhile."""
+    if isinstance(problem.answer, int):
+        return graded_record(completion, problem)
+    return await asyncio.to_thread(graded_record, completion, problem)
 
 
 def run_sync(coro: Any) -> Any:

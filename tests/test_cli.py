@@ -190,3 +190,17 @@ def test_run_dir_of_another_configuration_is_refused_unless_forced(tmp_path: Pat
     assert forced.returncode == 0
     assert len(list(tmp_path.glob("mine.old-*"))) == 1  # the old run was moved aside, not deleted
     assert json.loads((tmp_path / "mine" / "config.json").read_text())["identity"]["seed"] == 1
+
+
+def test_custom_benchmark_with_symbolic_answers(tmp_path: Path) -> None:
+    rows = [{"id": "half", "problem": "What is 1/2?", "answer": "\\frac{1}{2}"},
+            {"id": "root", "problem": "What is the square root of 2?", "answer": "\\sqrt{2}"},
+            {"id": "int", "problem": "What is 6*7?", "answer": 42}]
+    (tmp_path / "mine.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = evaluate("--model", "mock:1.0", "--k", "6", "--dataset", "mine.jsonl", "--output-dir", "o", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = load_samples(_run_dir(tmp_path / "o"))
+    assert len(records) == 18
+    finished = [r for r in records if r["finish_reason"] == "stop"]
+    assert finished and all(r["correct"] for r in finished)
+    assert {r["gold"] for r in records} == {"\\frac{1}{2}", "\\sqrt{2}", "42"}

@@ -76,18 +76,17 @@ class MockBackend:
         self.accuracy, self.latency_s = parse_spec(config.model)
         self.answer_key = dict(answer_key or {})
 
-    def _gold(self, problem_id: str) -> int:
+    def _gold(self, problem_id: str) -> int | str:
         gold = self.answer_key.get(problem_id)
-        if isinstance(gold, int):
-            return gold
-        return _rng("gold", problem_id).randrange(1000)
+        return _rng("gold", problem_id).randrange(1000) if gold is None else gold
 
     def respond(self, request: Request, sample_index: int, params: SamplingParams) -> Completion:
         """One deterministic response for (seed, problem, sample)."""
         started = time.perf_counter()
         rng = _rng(params.seed, request.problem_id, sample_index, params.temperature)
         gold = self._gold(request.problem_id)
-        distractors = [(gold + d) % 1000 for d in _rng("wrong", request.problem_id).sample(range(1, 999), 3)]
+        offsets = _rng("wrong", request.problem_id).sample(range(1, 999), 3)
+        distractors = [(gold + d) % 1000 if isinstance(gold, int) else f"{gold}+{d}" for d in offsets]
         correct = rng.random() < _problem_rate(self.accuracy, request.problem_id)
         answer = gold if correct else rng.choices(distractors, weights=(6, 3, 1))[0]
         thinking = "".join(rng.choice(_FILLER) for _ in range(rng.randint(8, 40)))
@@ -99,7 +98,8 @@ class MockBackend:
             budget = min(len(text), params.max_tokens * 4)
             return self._completion(request, sample_index, text[: budget - 7], "length", prompt_text, started)
         weights, formats = zip(*_FINAL_FORMATS, strict=True)
-        final = rng.choices(formats, weights=weights)[0].format(a=answer)
+        final = rng.choices(formats, weights=weights)[0] if isinstance(answer, int) else formats[0]
+        final = final.format(a=answer)
         text = f"<think>\n{reasoning}I am fairly confident now.\n</think>\n\nSummary of the solution. {final}"
         return self._completion(request, sample_index, text, "stop", prompt_text, started)
 
