@@ -24,7 +24,7 @@ from typing import Any
 from evaluator.import_formats import FORMATS, ForeignSample, ImportFileError, read_foreign
 from evaluator.problems import Benchmark, load_benchmark
 from evaluator.registry_data import id_sort_key
-from evaluator.runner import _slug, package_versions
+from evaluator.runner import package_versions, run_dir_name
 from evaluator.scoring import regrade, summarize_run
 from evaluator.store import RunStore
 from evaluator.textmatch import TextIndex
@@ -235,7 +235,7 @@ def _write_run(
         "python": platform.python_version(),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    directory = output_dir / f"{_slug(model)}-{_slug(benchmark.name)}-{config_hash}"
+    directory = output_dir / run_dir_name(model, benchmark.name, config_hash)
     summary = summarize_run(records, benchmark.problems, k)
     summary["imported"] = imported_summary(records, config["imported"])
     with RunStore.open(directory, config, config_hash=config_hash) as store:

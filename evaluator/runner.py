@@ -63,7 +63,7 @@ class RunConfig:
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
     def run_name(self) -> str:
-        return f"{_slug(self.model_name)}-{_slug(self.dataset)}-{self.config_hash()}"
+        return run_dir_name(self.model_name, self.dataset, self.config_hash())
 
     def to_json(self) -> dict[str, Any]:
         """config.json: every setting, package versions, the dataset's name and content hash.
@@ -79,6 +79,11 @@ class RunConfig:
             "python": platform.python_version(),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+
+
+def run_dir_name(model: str, dataset: str, config_hash: str) -> str:
+    """`<model>-<dataset>-<hash>`: the name of a run directory, for runs and imports alike."""
+    return f"{_slug(model)}-{_slug(dataset)}-{config_hash}"
 
 
 def _slug(text: str) -> str:
