@@ -35,19 +35,28 @@ class ApiKind(str, Enum):
 
 def _fail(message: str) -> NoReturn:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
+
+
+def _warn(console: Any, label: str, message: str) -> None:
+    """A yellow label and an escaped message (file names and JSON may contain [brackets])."""
+    from rich.markup import escape
+
+    console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
     from evaluator.backends import BackendError
+    from evaluator.pricing import PricesError
     from evaluator.problems import DatasetError
     from evaluator.prompts import TemplateError
     from evaluator.runview import ReportError
     from evaluator.store import StoreError
 
-    return (BackendError, DatasetError, TemplateError, StoreError, ReportError)
+    return (BackendError, DatasetError, TemplateError, StoreError, ReportError, PricesError)
 
 
 @app.callback(invoke_without_command=True)
@@ -146,6 +155,7 @@ def _run(options: dict[str, Any]) -> None:
 
     from evaluator.backends import create_backend
     from evaluator.display import per_problem_table, sampling_progress, summary_table
+    from evaluator.pricing import price_table
     from evaluator.problems import load_benchmark
     from evaluator.prompts import load_template
     from evaluator.runner import RunConfig, execute, run_sync
@@ -155,11 +165,12 @@ def _run(options: dict[str, Any]) -> None:
     console, err = Console(), Console(stderr=True)
     name = options["model"]
     preset, backend_config = _backend_config(options)
+    price_table()  # a bad $AIME_EVAL_PRICES is reported now, not after hours of sampling
     if preset.warning:
-        err.print(f"[yellow]warning ({preset.name}):[/] {preset.warning}", highlight=False)
+        _warn(err, f"warning ({preset.name})", preset.warning)
     benchmark = load_benchmark(options["dataset"], options["data_dir"])
     for warning in benchmark.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        _warn(err, "warning", warning)
     default_template = "r1-zero" if backend_config.api == "completions" else "r1"
     template = load_template(options["prompt_template"] or default_template)
     config = RunConfig(
@@ -256,7 +267,7 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
     console, err = Console(), Console(stderr=True)
     for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
         for warning in run.warnings:
-            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            _warn(err, "warning", warning)
         console.print(summary_table(f"{run.model} on {dataset} (imported, {run.n_samples} samples)", run.summary))
         console.print(f"verdicts that differ from the dump's own: {run.n_disagreements}", highlight=False)
         console.print(f"run directory: {run.directory}", highlight=False, soft_wrap=True)
@@ -265,7 +276,7 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
 def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
     from rich.console import Console
 
-    from evaluator.problems import load_benchmark
+    from evaluator.problems import DatasetError, load_benchmark
     from evaluator.scoring import regrade
     from evaluator.store import RunStore, load_config
 
@@ -277,8 +288,12 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
     k = k or int(config["k"])
     with RunStore.open(run_dir, config, config_hash=config["config_hash"]) as store:
         records = store.samples()
-        regraded = [regrade(r, problems[r["problem_id"]]) for r in records if r["problem_id"] in problems]
-        changed = sum(1 for old, new in zip(records, regraded, strict=False) if old.get("correct") != new["correct"])
+        unknown = sorted({r["problem_id"] for r in records} - set(problems))
+        if unknown:  # never drop a sample: the benchmark changed under the run
+            raise DatasetError(f"{run_dir}: samples for problems not in {dataset}: {', '.join(unknown[:5])}; "
+                               "re-score against the dataset the run was made on (--data-dir)")
+        regraded = [regrade(r, problems[r["problem_id"]]) for r in records]
+        changed = sum(1 for old, new in zip(records, regraded, strict=True) if old.get("correct") != new["correct"])
         store.rewrite_samples(regraded)
         summary = _summarize(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
         if "imported" in config:

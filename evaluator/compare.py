@@ -100,7 +100,7 @@ def render_compare(runs: Sequence[RunView], reference: str | None = None) -> str
         section("Curves", _curves(runs, names, ref), id_="curves",
                 note="Curves of runs on different datasets are not comparable; see the dataset column."),
         section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
-                note="A minus B on the same problems. The CI resamples problems and each run's samples; the "
+                note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
                      "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),
         section("Pass rate per problem", _heatmap(runs, names), id_="heatmap",
                 note="Cell: % of a run's samples of that problem that are correct; blank: the run does not have "

@@ -142,13 +142,8 @@ def _answer_text(value: Any) -> str | None:
 def _listed(value: Any, where: str, key: str) -> list[Any]:
     """A list field; also accepts the string form some writers store (JSON or Python literal)."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            try:
-                value = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                value = [value]
+        parsed = _literal(value)
+        value = [value] if parsed is None else parsed
     if not isinstance(value, list | tuple):
         raise ImportFileError(f"{where}: field {key!r} must be a list, got {type(value).__name__}")
     return list(value)
@@ -335,14 +330,27 @@ def _from_lighteval(where: str, obj: Mapping[str, Any], path: Path) -> list[Fore
 
 
 def _parsed_dict(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return {}
+    value = _literal(text)
     return value if isinstance(value, dict) else {}
+
+
+_LITERAL_MAX_CHARS = 1 << 20
+
+
+def _literal(text: str) -> Any:
+    """A JSON or Python literal (lists/dicts stored as strings by some writers), or None when the text
+    is not one. `ast.literal_eval` runs no code, but deep nesting and huge inputs can exhaust the
+    interpreter, so both are bounded and their failures mean "not a literal"."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        pass
+    if len(text) > _LITERAL_MAX_CHARS:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
 
 
 def _single_verdict(metrics: Any) -> bool | None:

@@ -14,6 +14,10 @@ from pathlib import Path
 
 PRICES_ENV = "AIME_EVAL_PRICES"
 
+
+class PricesError(Exception):
+    """An unusable price table override; the message names the variable and the file."""
+
 PRICES: dict[str, tuple[float, float]] = {
     "deepseek-r1": (0.70, 2.50),  # OpenRouter deepseek/deepseek-r1, varies by routed host
     "deepseek/deepseek-r1": (0.70, 2.50),
@@ -29,8 +33,12 @@ def price_table(prices: Mapping[str, tuple[float, float]] | None = None) -> dict
     table = dict(PRICES)
     path = os.environ.get(PRICES_ENV)
     if path:
-        loaded = json.loads(Path(path).read_text())
-        table.update({str(k): (float(v[0]), float(v[1])) for k, v in loaded.items()})
+        try:
+            loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+            table.update({str(k): (float(v[0]), float(v[1])) for k, v in loaded.items()})
+        except (OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            raise PricesError(f"${PRICES_ENV}={path}: cannot use it as a price table ({exc.__class__.__name__}: "
+                              f"{exc}); it must be a JSON object {{\"model\": [input, output]}} in USD per 1M tokens") from exc
     table.update(prices or {})
     return table
 

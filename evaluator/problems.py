@@ -84,7 +84,7 @@ def load_benchmark(
         if not path.is_file():
             raise DatasetError(f"{spec}: no such file (give a .jsonl/.json/.parquet path or one of: {', '.join(NAMES)})")
         rows = read_rows(path)
-        return _build(path.stem, rows, str(path), set_for_ids([r.id for r in rows]), strict_set=False)
+        return _build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)
     if spec not in NAMES:
         raise DatasetError(f"unknown dataset {spec!r}: choose one of {', '.join(NAMES)}, or give a file path")
     registry = registry_set(spec)
@@ -156,8 +156,12 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
             raise DatasetError(f"{row.where}: duplicate id {row.id!r} (first at {seen[row.id]})")
         seen[row.id] = row.where
     known = registry.by_id() if registry else {}
+    missing = [e.id for e in registry.entries if e.id not in seen] if registry else []
+    if missing and not strict_set:
+        warnings.append(f"{origin}: has {len(seen)} of the {len(known)} problems of {registry.name} "
+                        f"(missing: {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); "
+                        "the metrics cover only the problems in the file")
     if strict_set and registry:
-        missing = [e.id for e in registry.entries if e.id not in seen]
         unknown = [r for r in rows if r.id not in known]
         if unknown:
             raise DatasetError(f"{unknown[0].where}: id {unknown[0].id!r} is not in {registry.name}")

@@ -57,12 +57,15 @@ NAMES: tuple[str, ...] = tuple(_SETS)
 _ID_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<exam>I{1,2}))?-(?P<number>\d{1,2})$")
 
 
-def id_sort_key(problem_id: str) -> tuple[int, int, int, str]:
-    """Official order: year, exam I before II, number — not the lexicographic order of URLs."""
+def id_sort_key(problem_id: str) -> tuple[int, str, int, int]:
+    """Official order: year, exam I before II, number — not the lexicographic order of URLs. Other
+    ids sort after AIME ids, by prefix and then trailing number (demo-2 before demo-10)."""
     m = _ID_RE.match(problem_id)
-    if not m:
-        return (10**6, 0, 0, problem_id)
-    return (int(m["year"]), len(m["exam"] or ""), int(m["number"]), "")
+    if m:
+        return (int(m["year"]), "", len(m["exam"] or ""), int(m["number"]))
+    tail = re.search(r"(\d+)$", problem_id)
+    prefix = problem_id[: tail.start()] if tail else problem_id
+    return (10**6, prefix, 0, int(tail[1]) if tail else 0)
 
 
 @cache

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from evaluator.problems import Benchmark
 from evaluator.prompts import PromptTemplate, build_request
@@ -47,7 +48,7 @@ class RunConfig:
         return {
             "model": self.backend.model,
             "backend": self.backend.kind,
-            "base_url": self.backend.base_url,
+            "base_url": public_url(self.backend.base_url),
             "api": self.backend.api,
             "dtype": self.backend.dtype if self.backend.kind == "vllm" else None,
             "dataset": self.dataset,
@@ -72,13 +73,25 @@ class RunConfig:
             "identity": self.identity(),
             "model_name": self.model_name,
             "k": self.k,
-            "backend_config": asdict(self.backend),
+            "backend_config": {**asdict(self.backend), "base_url": public_url(self.backend.base_url)},
             "dataset_origin": self.dataset_origin,
             "template_name": self.template.name,
             "versions": package_versions(),
             "python": platform.python_version(),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+
+
+def public_url(url: str | None) -> str | None:
+    """The URL without any `user:password@` part, so a credential in --base-url never reaches a file."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def run_dir_name(model: str, dataset: str, config_hash: str) -> str:

@@ -126,6 +126,8 @@ class RunStore:
                     aside = directory.with_name(f"{directory.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
                     directory.rename(aside)
                     return cls.open(directory, config, config_hash=config_hash)
+                if "k" in config and old.get("k") != config["k"]:  # k is not part of the identity: a run can grow
+                    write_json(existing, {**old, "k": config["k"]})
             else:
                 write_json(existing, {**config, "config_hash": config_hash, "schema_version": SCHEMA_VERSION})
             store.repaired_bytes = _repair_torn_tail(directory / SAMPLES) + _repair_torn_tail(directory / ERRORS)

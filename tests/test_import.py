@@ -433,3 +433,10 @@ def test_ambiguous_text_is_refused_not_guessed() -> None:
     match = twins.match("Find $x$ if $2x = 10$.")
     assert match.problem_id is None and "ambiguous" in match.reason
     assert tokens("$\\dfrac{1}{2}\\,x$") == tokens("\\frac{1}{2} x")
+
+
+@pytest.mark.parametrize("code", ["-" * 100_000 + "1", "[" * 1000, "{" * 5000])
+def test_hostile_string_fields_are_text_not_crashes(tmp_path: Path, code: str) -> None:
+    dump = _jsonl(tmp_path / "hostile.jsonl", [{"idx": 0, "question": "q", "code": code, "pred": code}])
+    (sample,) = read_foreign(dump, "qwen-math")
+    assert sample.response == code

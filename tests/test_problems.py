@@ -138,3 +138,14 @@ def test_content_hash_changes_with_text(shared_dir: Path, tmp_path: Path) -> Non
     rows[0]["problem"] += " "
     _write_jsonl(tmp_path / "aime_2024.jsonl", rows)
     assert load_benchmark("aime-2024", tmp_path).content_hash != first
+
+
+def test_file_with_part_of_a_registry_set_warns(shared_dir: Path, tmp_path: Path) -> None:
+    rows = _shared_rows(shared_dir, "aime_2024.jsonl")[:29]
+    bench = load_benchmark(str(_write_jsonl(tmp_path / "partial.jsonl", rows)))
+    assert len(bench.problems) == 29
+    assert any("has 29 of the 30 problems of aime-2024 (missing: 2024-II-15)" in w for w in bench.warnings)
+
+
+def test_other_ids_sort_naturally() -> None:
+    assert [p.id for p in load_benchmark("demo").problems][8:] == ["demo-9", "demo-10", "demo-11", "demo-12"]

@@ -9,7 +9,6 @@ injection. Skipped without /usr/bin/chromium, except under CI=true where that is
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 from evaluator.compare import write_compare_html
 from evaluator.report import write_report
+from tests.conftest import skip_or_fail
 from tests.test_report import EVIL_MODEL, IMG, SCRIPT, Elements, make_run, parse, poison
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,10 +29,7 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 def chromium() -> Path:
     if CHROMIUM.is_file():
         return CHROMIUM
-    message = f"{CHROMIUM} not found: apt-get install -y chromium"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
 
 
 def browse(chromium: Path, page: Path, profile: Path, *extra: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_or_fail
 from tests.test_cli import evaluate
 
 
@@ -18,12 +19,10 @@ def small_disk(tmp_path: Path):
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+        skip_or_fail("mounting a tmpfs needs root (CI runs as root)")
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)], capture_output=True)
     if result.returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"cannot mount a tmpfs in CI: {result.stderr.decode()}")
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+        skip_or_fail(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
 

@@ -98,6 +98,12 @@ def test_api_key_never_written_or_printed(tmp_path: Path) -> None:
     with FakeOpenAIServer(FakeServerConfig(answers=_answers(), api_key="sk-the-right-one")) as url:
         rejected = evaluate(*_args(url, 4, output="o2"), cwd=tmp_path, env=env, timeout=240)
     assert rejected.returncode == 2 and "rejected the API key in $OPENAI_API_KEY (401)" in rejected.stderr
+    (run_dir,) = tmp_path.glob("o/*/")
+    published = [evaluate("report", str(run_dir), cwd=tmp_path, env=env),
+                 evaluate("compare", str(run_dir), "--html", "cmp.html", cwd=tmp_path, env=env),
+                 evaluate("export", str(run_dir), "--format", "json", "--output", "board.json", cwd=tmp_path, env=env)]
+    assert [p.returncode for p in published] == [0, 0, 0]
+    assert (run_dir / "report.html").is_file() and (tmp_path / "cmp.html").is_file()
     (errors,) = tmp_path.glob("o/*/errors.jsonl")
     assert "HTTP 500" in errors.read_text()  # the server did quote the Authorization header back
     assert json.loads(next(tmp_path.glob("o/*/config.json")).read_text())["backend_config"]["api_key_env"] is None
@@ -105,5 +111,5 @@ def test_api_key_never_written_or_printed(tmp_path: Path) -> None:
     assert len(written) >= 8
     for path in written:
         assert FAKE_KEY not in path.read_text(errors="replace"), path
-    for text in (run.stdout, run.stderr, rejected.stdout, rejected.stderr):
+    for text in (run.stdout, run.stderr, rejected.stdout, rejected.stderr, *(p.stdout + p.stderr for p in published)):
         assert FAKE_KEY not in text
