@@ -215,3 +215,16 @@ def test_bad_price_table_is_reported_before_sampling(tmp_path: Path) -> None:
     result = evaluate("--model", "mock", "--k", "1", "--dataset", "demo", "--output-dir", "o", cwd=tmp_path, env=env)
     assert result.returncode == 2 and "AIME_EVAL_PRICES" in result.stderr and "[input, output]" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_done_when_of_the_skeleton_aime_2024_k64(shared_dir: Path, tmp_path: Path) -> None:
+    env = {**ENV, "AIME_EVAL_DATA_DIR": str(shared_dir / "data")}
+    result = evaluate("--model", "mock", "--k", "64", "--output-dir", "o", "--quiet", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "pass@1" in result.stdout and "cons@64" in result.stdout
+    run = _run_dir(tmp_path / "o")
+    assert {p.name for p in run.iterdir()} >= {"config.json", "samples.jsonl", "summary.json"}
+    assert len(_keys(run)) == 1920 == len(set(_keys(run)))
+    before = (run / "samples.jsonl").read_bytes()
+    assert evaluate("--model", "mock", "--k", "64", "--output-dir", "o", "--quiet", cwd=tmp_path, env=env).returncode == 0
+    assert (run / "samples.jsonl").read_bytes() == before and len(list((tmp_path / "o").iterdir())) == 1
