@@ -49,7 +49,10 @@ def test_matharena_two_halves(shared_dir: Path, tmp_path: Path) -> None:
     assert bench.problems[15].answer == 73 and bench.warnings == ()
 
 
-def test_falls_back_to_h4_copy_and_warns_about_its_defects(shared_dir: Path, tmp_path: Path) -> None:
+def test_falls_back_to_h4_copy_and_warns_about_its_defects(
+    shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AIME_EVAL_DATA_DIR", raising=False)  # CI sets it; this test is about the hub path
     rows = sorted(_official(shared_dir), key=lambda r: f"{r['exam']}_{r['number']}")  # URL order
     h4 = [{"id": 60 + i, "problem": r["problem_alt"], "solution": "...", "answer": str(r["answer"]),
            "url": f"https://artofproblemsolving.com/wiki/index.php/2024_AIME_{r['exam']}_Problems/Problem_{r['number']}",
