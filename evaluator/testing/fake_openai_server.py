@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-FAULT_KINDS = ("429", "500", "drop")
+FAULT_KINDS = ("429", "500", "drop")  # also "slow": answer only after `slow_s` (a client timeout)
 
 
 @dataclass
@@ -38,6 +38,7 @@ class FakeServerConfig:
     fault_seed: int = 0
     script: list[str] = field(default_factory=list)  # faults for the next requests, in order ("ok" = none)
     retry_after_s: float = 1.0  # sent with every 429
+    slow_s: float = 5.0  # how long a "slow" fault holds the request before answering normally
     n_mode: str = "accept"  # accept | reject (400 when n > 1) | ignore (always one choice)
     reasoning_content: bool = False  # split the <think> block into message.reasoning_content
     api_key: str | None = None  # when set, any other bearer token gets a 401
@@ -101,6 +102,8 @@ class FakeOpenAIServer:
             return denied
         fault = self._next_fault()
         self._record(request, body, fault)
+        if fault == "slow":
+            await asyncio.sleep(cfg.slow_s)
         if fault == "429":
             return _error(429, "rate limited", headers={"Retry-After": f"{cfg.retry_after_s:g}"})
         if fault == "500":
@@ -274,7 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8011)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--fault-rate", type=float, default=0.0)
-    parser.add_argument("--faults", default=",".join(FAULT_KINDS), help="kinds to draw from: 429,500,drop")
+    parser.add_argument("--faults", default=",".join(FAULT_KINDS), help="kinds to draw from: 429,500,drop,slow")
     parser.add_argument("--retry-after", type=float, default=1.0)
     parser.add_argument("--n-mode", choices=("accept", "reject", "ignore"), default="accept")
     parser.add_argument("--reasoning-content", action="store_true")

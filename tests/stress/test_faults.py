@@ -32,9 +32,16 @@ def _keys(tmp_path: Path) -> list[tuple[str, int]]:
 
 
 def test_thirty_percent_faults_still_complete_every_sample(tmp_path: Path) -> None:
-    config = FakeServerConfig(answers=_answers(), accuracy=0.7, fault_rate=0.3, retry_after_s=0.05, fault_seed=3)
-    with FakeOpenAIServer(config) as url:
-        result = evaluate(*_args(url, 8, "--concurrency", "8", "--max-retries", "10"), cwd=tmp_path, timeout=300)
+    config = FakeServerConfig(answers=_answers(), accuracy=0.7, fault_rate=0.3, retry_after_s=0.05, fault_seed=3,
+                              fault_kinds=("429", "500", "drop", "slow"), slow_s=3.0)
+    server = FakeOpenAIServer(config)
+    url = server.start()
+    try:  # "slow" answers after 3 s, past the 1 s request timeout: timeouts are part of the mix
+        result = evaluate(*_args(url, 8, "--concurrency", "8", "--max-retries", "10", "--request-timeout", "1"),
+                          cwd=tmp_path, timeout=300)
+    finally:
+        server.stop()
+    assert {"429", "500", "drop", "slow"} <= {r.outcome for r in server.received}
     assert result.returncode == 0, result.stderr
     keys = _keys(tmp_path)
     assert len(keys) == 96 == len(set(keys))
