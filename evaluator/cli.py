@@ -93,6 +93,8 @@ def run(
                                         "this node (multi-node data parallel; docs/scaling.md).")] = None,
     gpu_memory_utilization: Annotated[float, typer.Option(min=0.05, max=1.0)] = 0.9,
     max_model_len: Annotated[int | None, typer.Option(min=1)] = None,
+    max_num_seqs: Annotated[int | None, typer.Option(min=1, help="vLLM: sequences per batch (lower it to "
+                            "save memory; default: vLLM's).")] = None,
     dtype: Annotated[str, typer.Option(help="vLLM dtype: auto, bfloat16, float16.")] = "auto",
     enable_prefix_caching: Annotated[bool, typer.Option()] = True,
     distributed_executor_backend: Annotated[str | None, typer.Option(help="vLLM: 'ray' for multi-node.")] = None,
@@ -138,8 +140,8 @@ def _backend_config(options: dict[str, Any]) -> tuple[Any, Any]:
                                "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
         preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
     fields = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
-              "data_parallel_size", "data_parallel_size_local", "gpu_memory_utilization", "max_model_len", "dtype",
-              "enable_prefix_caching", "distributed_executor_backend", "enforce_eager")
+              "data_parallel_size", "data_parallel_size_local", "gpu_memory_utilization", "max_model_len",
+              "max_num_seqs", "dtype", "enable_prefix_caching", "distributed_executor_backend", "enforce_eager")
     config = backend_config(
         preset, backend=kind, base_url=options["base_url"], api_key_env=options["api_key_env"],
         api=options["api"].value if options["api"] else None, request_timeout_s=options["request_timeout"],

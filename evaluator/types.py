@@ -112,3 +112,4 @@ class BackendConfig:
     enable_chunked_prefill: bool | None = None
     # data-parallel ranks per node (multi-node DP over Ray: GPUs per node / (TP x PP)); None = all on this node
     data_parallel_size_local: int | None = None
+    max_num_seqs: int | None = None  # vLLM: sequences in one batch (None: vLLM's offline default)

@@ -41,6 +41,7 @@ def test_a_vllm_run_is_killed_then_resumed_to_completion(tiny_model_dir: Path, t
     command = (
         "--model", str(tiny_model_dir), "--backend", "vllm", "--k", "8", "--dataset", "demo", "--quiet",
         "--max-tokens", "24", "--enforce-eager", "--max-model-len", "4096", "--output-dir", str(tmp_path / "runs"),
+        "--max-num-seqs", "4",  # samples finish in waves of 4, so the kill lands mid-run
     )  # fmt: skip
     # A crash: kill -9 the whole process group (the CLI and vLLM's engine process) once samples exist.
     crashed = subprocess.Popen([sys.executable, "-m", "evaluator.cli", *command], cwd=tmp_path, env=_env(),

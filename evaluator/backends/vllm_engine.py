@@ -82,6 +82,7 @@ def engine_kwargs(config: BackendConfig) -> dict[str, Any]:
         "distributed_executor_backend": config.distributed_executor_backend,
         "enable_chunked_prefill": config.enable_chunked_prefill,
         "data_parallel_size_local": config.data_parallel_size_local,
+        "max_num_seqs": config.max_num_seqs,
     }
     kwargs.update({key: value for key, value in optional.items() if value is not None})
     if config.distributed_executor_backend == "ray" and config.data_parallel_size > 1:
