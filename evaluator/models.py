@@ -62,7 +62,7 @@ def _openai_reasoning(name: str, description: str) -> ModelPreset:
 
 
 PRESETS: tuple[ModelPreset, ...] = (
-    ModelPreset("mock", "mock", "mock", "Offline mock: R1-style responses, ~70% correct (mock:0.9 sets accuracy)"),
+    ModelPreset("mock", "mock", "mock", "Offline mock: R1-style responses around a target accuracy of 0.7 (mock:0.9 sets it)"),
     ModelPreset(
         "deepseek-r1", "openai", "deepseek/deepseek-r1",
         "DeepSeek-R1 (original Jan 2025 671B weights) via OpenRouter; --backend vllm or --base-url runs "
