@@ -11,13 +11,36 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from evaluator.runner import RunProgress
+
+
+class _LiveCounters(ProgressColumn):
+    """tokens/s, requests in flight, errors and retries, read from the run's counters at every refresh
+    (so retries of requests still in flight show up before any sample finishes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress: RunProgress | None = None
+
+    def render(self, task: Task) -> Text:
+        p = self.progress
+        if p is None:
+            return Text("")
+        info = f"{p.tokens_per_s():,.0f} tok/s"
+        if p.in_flight() is not None:
+            info += f"  in flight {p.in_flight()}"
+        if p.errors or p.live_retries():
+            info += f"  errors {p.errors}  retries {p.live_retries()}"
+        return Text(info)
 
 
 @contextmanager
@@ -26,22 +49,15 @@ def sampling_progress(console: Console, label: str, quiet: bool = False) -> Iter
     if quiet:
         yield lambda _progress: None
         return
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[info]}"),
-    )
+    counters = _LiveCounters()
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn(), counters)
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(label, total=None, info="")
+        task = bar.add_task(label, total=None)
 
         def update(progress: RunProgress) -> None:
-            info = f"{progress.tokens_per_s():,.0f} tok/s"
-            if progress.errors or progress.retries:
-                info += f"  errors {progress.errors}  retries {progress.retries}"
-            bar.update(task, total=progress.total, completed=progress.done, info=info)
+            counters.progress = progress
+            bar.update(task, total=progress.total, completed=progress.done)
 
         yield update
 

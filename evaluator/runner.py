@@ -124,6 +124,14 @@ class RunProgress:
     retries: int = 0
     completion_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
+    backend_stats: Any = None  # the backend's live counters, where it has them (retries, requests in flight)
+
+    def live_retries(self) -> int:
+        """Retries so far, including those of requests still in flight (where the backend counts them)."""
+        return max(self.retries, getattr(self.backend_stats, "retries", 0))
+
+    def in_flight(self) -> int | None:
+        return getattr(self.backend_stats, "in_flight", None)
 
     def tokens_per_s(self) -> float:
         elapsed = time.monotonic() - self.started
@@ -150,7 +158,7 @@ async def execute(
         build_request(problems[pid], config.template, indices, config.assistant_prefix)
         for pid, indices in pending.items()
     ]
-    progress = RunProgress(total=sum(len(i) for i in pending.values()))
+    progress = RunProgress(total=sum(len(i) for i in pending.values()), backend_stats=getattr(backend, "stats", None))
     if on_progress:
         on_progress(progress)
     if not requests:
