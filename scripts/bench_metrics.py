@@ -13,7 +13,6 @@ import platform
 import random
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evaluator.metrics import ProblemSamples, summarize  # noqa: E402
-from evaluator.stats import draw_pass_rate, draw_vote, two_level_bootstrap  # noqa: E402
+from evaluator.stats import (  # noqa: E402
+    draw_pass_rate,
+    draw_vote,
+    majority_vote,  # noqa: E402
+    two_level_bootstrap,
+)
 
 
 def synthetic_run(problems: int, samples: int, seed: int = 0) -> list[ProblemSamples]:
@@ -53,19 +57,10 @@ def naive_points(run: list[ProblemSamples]) -> dict[str, float]:
             c = sum(p.correct)
             total += 1.0 - math.comb(p.n - c, k) / math.comb(p.n, k)
         out[f"pass@{k}"] = total / len(run)
-    cons = sum(naive_vote(list(p.answers), p.golds) for p in run)
+    cons = sum(majority_vote(list(p.answers), p.golds) for p in run)
     out["cons"] = cons / len(run)
     out["no_answer"] = sum(p.answers.count(None) for p in run) / sum(p.n for p in run)
     return out
-
-
-def naive_vote(answers: list[str | None], golds: tuple[str, ...]) -> float:
-    votes = Counter(a for a in answers if a is not None)
-    if not votes:
-        return 0.0
-    top = max(votes.values())
-    tied = [a for a, v in votes.items() if v == top]
-    return sum(a in golds for a in tied) / len(tied)
 
 
 def naive_bootstrap(run: list[ProblemSamples], reps: int, seed: int) -> tuple[list[float], list[float]]:
@@ -79,7 +74,7 @@ def naive_bootstrap(run: list[ProblemSamples], reps: int, seed: int) -> tuple[li
         pass1.append(total / len(run))
         total = 0.0
         for p in rnd.choices(run, k=len(run)):
-            total += naive_vote(rnd.choices(p.answers, k=p.n), p.golds)
+            total += majority_vote(rnd.choices(p.answers, k=p.n), p.golds)
         cons.append(total / len(run))
     return pass1, cons
 
