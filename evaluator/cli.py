@@ -12,6 +12,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from evaluator.errors import EvaluatorError
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=False,
@@ -46,17 +48,6 @@ def _warn(console: Any, label: str, message: str) -> None:
     from rich.markup import escape
 
     console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    from evaluator.backends import BackendError
-    from evaluator.pricing import PricesError
-    from evaluator.problems import DatasetError
-    from evaluator.prompts import TemplateError
-    from evaluator.runview import ReportError
-    from evaluator.store import StoreError
-
-    return (BackendError, DatasetError, TemplateError, StoreError, ReportError, PricesError)
 
 
 @app.callback(invoke_without_command=True)
@@ -114,7 +105,7 @@ def run(
     options = {name: value for name, value in locals().items() if name not in ("ctx",)}
     try:
         _run(options)
-    except _user_errors() as exc:
+    except EvaluatorError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; every finished sample is saved; run the same command again to continue")
@@ -124,7 +115,7 @@ def _backend_config(options: dict[str, Any]) -> tuple[Any, Any]:
     """(preset, BackendConfig) for --model and the override flags; the preset is an ad-hoc one for
     model ids that are not presets."""
     from evaluator.backends import BackendError
-    from evaluator.models import PRESETS, ModelPreset, backend_config, find_preset
+    from evaluator.run.presets import PRESETS, ModelPreset, backend_config, find_preset
 
     name: str = options["model"]
     kind = options["backend"].value if options["backend"] else None
@@ -156,12 +147,12 @@ def _run(options: dict[str, Any]) -> None:
     from rich.console import Console
 
     from evaluator.backends import create_backend
-    from evaluator.display import per_problem_table, sampling_progress, summary_table
-    from evaluator.pricing import price_table
-    from evaluator.problems import load_benchmark
-    from evaluator.prompts import load_template
-    from evaluator.runner import RunConfig, execute, run_sync
-    from evaluator.store import RunStore
+    from evaluator.benchmarks.loader import load_benchmark
+    from evaluator.reports.display import per_problem_table, sampling_progress, summary_table
+    from evaluator.run.pricing import price_table
+    from evaluator.run.prompts import load_template
+    from evaluator.run.runner import RunConfig, execute, run_sync
+    from evaluator.run.store import RunStore
     from evaluator.types import SamplingParams
 
     console, err = Console(), Console(stderr=True)
@@ -221,9 +212,9 @@ async def _execute_and_close(coro: Any, backend: Any) -> Any:
 
 
 def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
-    from evaluator.pricing import cost_usd
-    from evaluator.scoring import summarize_run
-    from evaluator.store import load_errors, load_samples
+    from evaluator.metrics.summary import summarize_run
+    from evaluator.run.pricing import cost_usd
+    from evaluator.run.store import load_errors, load_samples
 
     records = load_samples(directory)
     summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
@@ -253,7 +244,7 @@ def score(
             _score(run_dir, k, data_dir)
         else:
             _fail("give a run directory, or --import FILE --format FORMAT")
-    except _user_errors() as exc:
+    except EvaluatorError as exc:
         _fail(str(exc))
 
 
@@ -261,8 +252,8 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
             model: str | None) -> None:
     from rich.console import Console
 
-    from evaluator.display import summary_table
-    from evaluator.importers import FORMATS, import_runs
+    from evaluator.imports.runs import FORMATS, import_runs
+    from evaluator.reports.display import summary_table
 
     if fmt not in FORMATS:
         _fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
@@ -278,9 +269,9 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
 def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
     from rich.console import Console
 
-    from evaluator.problems import DatasetError, load_benchmark
-    from evaluator.scoring import regrade
-    from evaluator.store import RunStore, load_config
+    from evaluator.benchmarks.loader import DatasetError, load_benchmark
+    from evaluator.grading.records import regrade
+    from evaluator.run.store import RunStore, load_config
 
     config = load_config(run_dir)
     dataset = config["identity"]["dataset"]
@@ -299,11 +290,11 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
         store.rewrite_samples(regraded)
         summary = _summarize(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
         if "imported" in config:
-            from evaluator.importers import imported_summary
+            from evaluator.imports.runs import imported_summary
 
             summary["imported"] = imported_summary(regraded, config["imported"])
         store.write_summary(summary)
-    from evaluator.display import summary_table
+    from evaluator.reports.display import summary_table
 
     Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed", highlight=False)
@@ -324,11 +315,11 @@ def report(
     reference: Reference = None,
 ) -> None:
     """Write RUN_DIR/report.html: one self-contained page (plots, per-problem table, every response)."""
-    from evaluator.report import write_report
+    from evaluator.reports.report import write_report
 
     try:
         typer.echo(str(write_report(run_dir, reference)))
-    except _user_errors() as exc:
+    except EvaluatorError as exc:
         _fail(str(exc))
 
 
@@ -341,13 +332,13 @@ def compare(
     """Compare runs: a table in the terminal, and with --html a dashboard with paired comparisons."""
     from rich.console import Console
 
-    from evaluator.compare import compare_table, write_compare_html
+    from evaluator.reports.compare import compare_table, write_compare_html
 
     try:
         Console().print(compare_table(run_dirs))
         if html is not None:
             typer.echo(str(write_compare_html(run_dirs, html, reference)))
-    except _user_errors() as exc:
+    except EvaluatorError as exc:
         _fail(str(exc))
 
 
@@ -358,7 +349,7 @@ def export(
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""
-    from evaluator.export import export_runs
+    from evaluator.reports.export import export_runs
 
     try:
         text = export_runs(run_dirs, format.value)
@@ -368,7 +359,7 @@ def export(
             output.write_text(text, encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
-    except _user_errors() as exc:
+    except EvaluatorError as exc:
         _fail(str(exc))
 
 
@@ -378,7 +369,7 @@ def list_models() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from evaluator.models import PRESETS
+    from evaluator.run.presets import PRESETS
 
     table = Table("name", "backend", "runs", "notes", header_style="bold")
     for p in PRESETS:
@@ -391,4 +382,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

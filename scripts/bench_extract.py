@@ -1,6 +1,6 @@
 """Accuracy and speed of our grader vs Math-Verify vs a naive last-`\\boxed` baseline, in one run.
 
-Corpus: the labelled extraction cases of tests/test_extract_*.py with an integer verdict, the 180
+Corpus: the labelled extraction cases of tests/metrics/test_extract_*.py with an integer verdict, the 180
 real Sky-T1 responses in ../shared (verdicts: the reported ones, which a careful grader confirms,
 see docs/grading.md), and synthetic ~30k-token R1-style responses (finished and truncated).
 Usage: python scripts/bench_extract.py [--synthetic 40] [--repeat 3]
@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evaluator.grade import grade_response  # noqa: E402
-from evaluator.normalise import integer_value  # noqa: E402
-from tests.case_corpus import THINK_FILLER, long_r1  # noqa: E402
+from evaluator.grading.grade import grade_response  # noqa: E402
+from evaluator.grading.normalise import integer_value  # noqa: E402
+from tests.support.case_corpus import THINK_FILLER, long_r1  # noqa: E402
 
 CASE_MODULES = ("boxed", "final_statements", "think", "weak", "range_ambiguous")
 NAIVE_BOX = re.compile(r"\\boxed\{([^{}]*)\}")

@@ -1,4 +1,4 @@
-"""Time evaluator.metrics.summarize on a 30 problems x 64 samples run against naive pure-Python baselines.
+"""Time evaluator.metrics.estimators.summarize on a 30 problems x 64 samples run against naive pure-Python baselines.
 
 Usage: python scripts/bench_metrics.py [--problems 30] [--samples 64] [--bootstrap 1000] [--repeat 5]
 Prints wall and CPU time (best of --repeat) and the ratios; figures go to docs/benchmarks.md.
@@ -20,13 +20,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evaluator.metrics import ProblemSamples, summarize  # noqa: E402
-from evaluator.stats import (  # noqa: E402
+from evaluator.metrics._kernels import (  # noqa: E402
     draw_pass_rate,
     draw_vote,
     majority_vote,  # noqa: E402
     two_level_bootstrap,
 )
+from evaluator.metrics.estimators import ProblemSamples, summarize  # noqa: E402
 
 
 def synthetic_run(problems: int, samples: int, seed: int = 0) -> list[ProblemSamples]:

@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evaluator.extract import STATUSES, extract_answer  # noqa: E402
-from evaluator.grade import grade_extraction  # noqa: E402
-from evaluator.symbolic import default_checker  # noqa: E402
-from tests.case_corpus import long_r1, r1, sky  # noqa: E402
+from evaluator.grading._symbolic_worker import default_checker  # noqa: E402
+from evaluator.grading.extract import STATUSES, extract_answer  # noqa: E402
+from evaluator.grading.grade import grade_extraction  # noqa: E402
+from tests.support.case_corpus import long_r1, r1, sky  # noqa: E402
 
 ATOMS = (
     "\\boxed{", "\\boxed", "\\fbox{", "{", "}", "\\{", "\\}", "$", "$$", "\\(", "\\)", "\\[", "\\]",

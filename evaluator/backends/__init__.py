@@ -6,10 +6,14 @@ the run store can persist it, and it imports its heavy library (openai, vllm) in
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from evaluator.errors import BackendError
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
+
+__all__ = ["BACKENDS", "Backend", "BackendError", "create_backend"]
 
 
 @runtime_checkable
@@ -27,24 +31,27 @@ class Backend(Protocol):
     async def aclose(self) -> None: ...
 
 
-class BackendError(Exception):
-    """A failure the user can fix (bad key, server down, missing package): one clear line, exit 2."""
+
+BACKENDS: dict[str, str] = {
+    "mock": "evaluator.backends.mock:MockBackend",
+    "openai": "evaluator.backends.openai_api:OpenAIBackend",
+    "vllm": "evaluator.backends.vllm_engine:VLLMBackend",
+}
+"""Every backend, by `--backend` name: "module:class", imported on first use (the CLI's choices and
+error messages come from here).
+
+Adding a backend: (1) write `evaluator/backends/<name>.py` with a class taking `(config, answer_key)`
+or `(config)` that satisfies `Backend`; (2) add it here; (3) add its options to `BackendConfig` and the
+CLI; (4) test it against a real server or engine (tests/backends/), not only the mock."""
 
 
 def create_backend(config: BackendConfig, answer_key: Mapping[str, int | str] | None = None) -> Backend:
     """The backend for `config.kind`; its module (and heavy library) is imported only here.
 
     `answer_key` is used by the mock backend only (so it can be right or wrong on purpose)."""
-    if config.kind == "mock":
-        from evaluator.backends.mock import MockBackend
-
-        return MockBackend(config, answer_key)
-    if config.kind == "openai":
-        from evaluator.backends.openai_api import OpenAIBackend
-
-        return OpenAIBackend(config)
-    if config.kind == "vllm":
-        from evaluator.backends.vllm_engine import VLLMBackend
-
-        return VLLMBackend(config)
-    raise BackendError(f"unknown backend {config.kind!r}: choose mock, openai or vllm")
+    target = BACKENDS.get(config.kind)
+    if target is None:
+        raise BackendError(f"unknown backend {config.kind!r}: choose {', '.join(BACKENDS)}")
+    module_name, class_name = target.split(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(config, answer_key) if config.kind == "mock" else cls(config)

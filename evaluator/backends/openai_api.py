@@ -39,7 +39,7 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from evaluator.backends import BackendError
-from evaluator.backends.openai_support import (
+from evaluator.backends._openai_support import (
     BackendStats,
     error_code,
     http_client,

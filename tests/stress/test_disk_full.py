@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_cli import evaluate
 from tests.conftest import skip_or_fail
-from tests.test_cli import evaluate
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from evaluator.problems import load_benchmark
+from evaluator.benchmarks.loader import load_benchmark
 from evaluator.testing.fake_openai_server import FakeOpenAIServer, FakeServerConfig
-from tests.test_cli import ENV, evaluate
+from tests.cli.test_cli import ENV, evaluate
 
 FAKE_KEY = "sk-aime-eval-FAKE-7f3a9c1e5b"
 

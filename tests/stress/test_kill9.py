@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.problems import load_benchmark
+from evaluator.benchmarks.loader import load_benchmark
 from evaluator.testing.fake_openai_server import FakeOpenAIServer, FakeServerConfig
-from tests.test_cli import ENV, evaluate
+from tests.cli.test_cli import ENV, evaluate
 
 KILLS = 20
 K = 16

@@ -1,0 +1,251 @@
+"""Load a benchmark by name or path, and check it against the registry of official answers.
+
+Text comes, in this order, from: a file given as `--dataset PATH`; a data directory (`--data-dir` or
+$AIME_EVAL_DATA_DIR) holding files named like `aime_2024.jsonl`; the Hugging Face hub through
+`datasets.load_dataset`. Every loaded set is checked: bad rows are errors naming the file and line;
+known defects of popular copies are warnings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evaluator.benchmarks.records import read_json_records
+from evaluator.benchmarks.registry import (
+    NAMES,
+    RegistrySet,
+    demo_rows,
+    id_sort_key,
+    registry_set,
+    set_for_ids,
+)
+from evaluator.errors import DatasetError
+from evaluator.types import Problem
+
+DATA_DIR_ENV = "AIME_EVAL_DATA_DIR"
+FILE_SUFFIXES = (".jsonl", ".json", ".parquet")
+
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    problems: tuple[Problem, ...]
+    origin: str  # where the text came from: a path or hub dataset ids
+    content_hash: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One problem as read, before checking; `where` names the file and line for error messages."""
+
+    id: str
+    problem: str
+    answer: Any
+    accepted: tuple[Any, ...]
+    where: str
+
+
+# Known defects of popular copies (shared/data/PROVENANCE.md): id, test on the text, warning.
+_TEXT_DEFECTS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
+    (
+        "2024-II-8",
+        lambda text: text.count("outside") >= 2 and "inside" not in text,
+        "2024-II-8 has the AI-MO typo (both cases 'outside'): the problem is ill-posed as written; "
+        "the official text says 'inside ... internally tangent' for r_i",
+    ),
+)
+
+# Field names of the formats we read: ours / custom, MathArena, HuggingFaceH4, Maxwell-Jia.
+_PROBLEM_KEYS = ("problem", "Problem", "question")
+_ANSWER_KEYS = ("answer", "Answer")
+_AOPS_URL = re.compile(r"(\d{4})_AIME_(I{1,2})_Problems/Problem_(\d+)")
+_EXAM_IN_NAME = re.compile(r"aime_(\d{4})(?:_(I{1,2}))?(?![\dI])", re.IGNORECASE)
+
+
+def load_benchmark(
+    spec: str,
+    data_dir: Path | None = None,
+    hub_loader: Callable[[str], Iterable[Mapping[str, Any]]] | None = None,
+) -> Benchmark:
+    """Load a named set (`aime-2024`, `demo`, ...) or a file, checked against the registry."""
+    path = Path(spec).expanduser()
+    if spec.endswith(FILE_SUFFIXES) or path.is_file():
+        if not path.is_file():
+            raise DatasetError(f"{spec}: no such file (give a .jsonl/.json/.parquet path or one of: {', '.join(NAMES)})")
+        rows = read_rows(path)
+        return _build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)
+    if spec not in NAMES:
+        raise DatasetError(f"unknown dataset {spec!r}: choose one of {', '.join(NAMES)}, or give a file path")
+    registry = registry_set(spec)
+    if spec == "demo":
+        rows = [_row(raw, f"demo:{i}") for i, raw in enumerate(demo_rows(), 1)]
+        return _build(spec, rows, "evaluator/registry/demo.jsonl", registry, strict_set=True)
+    data_dir = data_dir or (Path(os.environ[DATA_DIR_ENV]) if os.environ.get(DATA_DIR_ENV) else None)
+    if data_dir is not None and registry.data_file and (data_dir / registry.data_file).is_file():
+        local = data_dir / registry.data_file
+        return _build(spec, read_rows(local), str(local), registry, strict_set=True)
+    return _load_from_hub(spec, registry, hub_loader or _hub_load, data_dir)
+
+
+def read_rows(path: Path) -> list[_Row]:
+    """Rows of a .jsonl, .json or .parquet file, in any known format; errors name the line."""
+    if path.suffix == ".parquet":
+        try:
+            return _rows_from_records(_load_parquet(path), str(path), path.name)
+        except OSError as exc:
+            raise DatasetError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from exc
+    return [_row(obj, where, path.name) for where, obj in read_json_records(path, DatasetError, "problems")]
+
+
+def _rows_from_records(items: Iterable[Any], origin: str, name_hint: str) -> list[_Row]:
+    return [_row(obj, f"{origin}: row {i}", name_hint) for i, obj in enumerate(items, 1)]
+
+
+def _row(obj: Any, where: str, name_hint: str = "") -> _Row:
+    if not isinstance(obj, Mapping):
+        raise DatasetError(f"{where}: expected a JSON object with id, problem and answer")
+    problem = next((obj[k] for k in _PROBLEM_KEYS if k in obj), None)
+    answer = next((obj[k] for k in _ANSWER_KEYS if k in obj), None)
+    problem_id = _row_id(obj, where, name_hint)
+    for field, value in (("problem", problem), ("answer", answer)):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise DatasetError(f"{where}: missing field '{field}' (each problem needs id, problem and answer)")
+    if not isinstance(problem, str):
+        raise DatasetError(f"{where}: 'problem' must be a string")
+    accepted = obj.get("accepted_answers") or obj.get("accepted") or ()
+    if not isinstance(accepted, list | tuple):
+        raise DatasetError(f"{where}: 'accepted_answers' must be a list")
+    return _Row(problem_id, problem, answer, tuple(accepted), where)
+
+
+def _row_id(obj: Mapping[str, Any], where: str, name_hint: str) -> str:
+    if isinstance(obj.get("url"), str) and (m := _AOPS_URL.search(obj["url"])):  # HuggingFaceH4 (AI-MO copy)
+        return f"{m[1]}-{m[2]}-{int(m[3])}"
+    if "problem_idx" in obj:  # MathArena: the exam is in the dataset's name
+        m = _EXAM_IN_NAME.search(name_hint)
+        if not m:
+            raise DatasetError(f"{where}: rows have 'problem_idx' but the name {name_hint!r} does not say which "
+                               "exam (name the file like aime_2024_I.parquet)")
+        idx = int(obj["problem_idx"])
+        exam = m[2] or ("I" if idx <= 15 else "II")
+        return f"{m[1]}-{exam}-{idx if m[2] or idx <= 15 else idx - 15}"
+    for key in ("id", "ID", "problem_id"):
+        if key in obj and str(obj[key]).strip():
+            return str(obj[key]).strip()
+    raise DatasetError(f"{where}: missing field 'id' (each problem needs id, problem and answer)")
+
+
+def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | None, strict_set: bool) -> Benchmark:
+    if not rows:
+        raise DatasetError(f"{origin}: the dataset is empty")
+    warnings: list[str] = []
+    seen: dict[str, str] = {}
+    for row in rows:
+        if row.id in seen:
+            raise DatasetError(f"{row.where}: duplicate id {row.id!r} (first at {seen[row.id]})")
+        seen[row.id] = row.where
+    known = registry.by_id() if registry else {}
+    missing = [e.id for e in registry.entries if e.id not in seen] if registry else []
+    if missing and registry and not strict_set:
+        warnings.append(f"{origin}: has {len(seen)} of the {len(known)} problems of {registry.name} "
+                        f"(missing: {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); "
+                        "the metrics cover only the problems in the file")
+    if strict_set and registry:
+        unknown = [r for r in rows if r.id not in known]
+        if unknown:
+            raise DatasetError(f"{unknown[0].where}: id {unknown[0].id!r} is not in {registry.name}")
+        if missing:
+            raise DatasetError(f"{origin}: {len(missing)} problem(s) of {registry.name} missing: {', '.join(missing[:5])}")
+    problems = []
+    for row in rows:
+        entry = known.get(row.id)
+        answer = _answer(row.answer, row.where, aime=entry is not None or _looks_aime(row.id))
+        accepted = tuple(_answer(a, row.where, aime=isinstance(answer, int)) for a in row.accepted)
+        if entry is not None and entry.answer is not None:
+            if answer != entry.answer and answer not in entry.accepted:
+                raise DatasetError(f"{row.where}: answer {row.answer!r} for {row.id} disagrees with the official "
+                                   f"answer {entry.answer} (registry {registry.name if registry else ''}); fix the file")
+            answer, accepted = entry.answer, entry.accepted
+        problems.append(Problem(row.id, row.problem, answer, accepted, origin))
+        for defect_id, test, message in _TEXT_DEFECTS:
+            if row.id == defect_id and test(row.problem):
+                warnings.append(f"{origin}: {message}")
+    ids = [p.id for p in problems]
+    official = sorted(ids, key=id_sort_key)
+    if registry and ids != official and ids == sorted(ids):
+        warnings.append(f"{origin}: rows are in lexicographic (URL-sorted) order, not official order; "
+                        "mapped by id, not by position")
+    if registry:
+        problems.sort(key=lambda p: id_sort_key(p.id))
+    return Benchmark(name, tuple(problems), origin, _content_hash(problems), tuple(warnings))
+
+
+def _looks_aime(problem_id: str) -> bool:
+    return id_sort_key(problem_id)[0] < 10**6
+
+
+def _answer(value: Any, where: str, aime: bool) -> int | str:
+    """An integer (leading zeros dropped) where the value is one; AIME answers must be integers 0-999."""
+    text = str(value).strip()
+    if isinstance(value, bool):
+        text = ""
+    if isinstance(value, int) or re.fullmatch(r"[+-]?\d+", text):
+        number = int(text)
+        if aime and not 0 <= number <= 999:
+            raise DatasetError(f"{where}: AIME answer {value!r} is outside 0-999")
+        return number
+    if isinstance(value, float) and value.is_integer():
+        return _answer(int(value), where, aime)
+    if aime:
+        raise DatasetError(f"{where}: AIME answer {value!r} is not an integer")
+    if not text:
+        raise DatasetError(f"{where}: empty answer")
+    return text
+
+
+def _content_hash(problems: list[Problem]) -> str:
+    payload = json.dumps([[p.id, p.problem, p.answer, list(p.accepted)] for p in problems], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _load_parquet(path: Path) -> list[Mapping[str, Any]]:
+    import datasets
+
+    return list(datasets.load_dataset("parquet", data_files=str(path), split="train"))
+
+
+def _hub_load(repo: str) -> Iterable[Mapping[str, Any]]:
+    import datasets
+
+    return datasets.load_dataset(repo, split="train")
+
+
+def _load_from_hub(
+    spec: str,
+    registry: RegistrySet,
+    hub_loader: Callable[[str], Iterable[Mapping[str, Any]]],
+    data_dir: Path | None,
+) -> Benchmark:
+    failures: list[str] = []
+    for group in registry.hub:
+        try:
+            rows = [r for repo in group for r in _rows_from_records(hub_loader(repo), repo, repo.split("/")[-1])]
+        except DatasetError:
+            raise
+        except Exception as exc:  # network, missing dataset, auth: try the next source
+            failures.append(f"{'+'.join(group)}: {exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}")
+            continue
+        return _build(spec, rows, "+".join(group), registry, strict_set=True)
+    where = f"{data_dir / registry.data_file}" if data_dir and registry.data_file else f"${DATA_DIR_ENV}/{registry.data_file}"
+    tried = "; ".join(failures) if failures else "no hub dataset is known for it"
+    raise DatasetError(f"{spec}: problem text not found. Put the file at {where}, pass --dataset PATH, "
+                       f"or allow hub access ({tried})")

@@ -1,0 +1,51 @@
+"""Sample records: the samples.jsonl line of a graded completion, re-grading a stored line, and the
+errors.jsonl line of a sample that failed for good."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evaluator.types import Completion, Problem
+
+
+def graded_record(completion: Completion, problem: Problem) -> dict[str, Any]:
+    """The samples.jsonl line for a finished completion: the response as returned plus our verdict."""
+    record: dict[str, Any] = {
+        "problem_id": completion.problem_id,
+        "sample": completion.sample_index,
+        "response": completion.text,
+        "reasoning": completion.reasoning,
+        "finish_reason": completion.finish_reason,
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "reasoning_tokens": completion.reasoning_tokens,
+        "latency_s": None if completion.latency_s is None else round(completion.latency_s, 4),
+        "attempts": completion.attempts,
+    }
+    return regrade(record, problem)
+
+
+def regrade(record: dict[str, Any], problem: Problem) -> dict[str, Any]:
+    """The record with `gold`, `extracted`, `status` and `correct` recomputed by the current grader."""
+    from evaluator.grading.grade import grade_response
+
+    grade = grade_response(record.get("response") or "", problem.golds, record.get("finish_reason"))
+    return {
+        **record,
+        "gold": str(problem.answer),
+        "extracted": grade.extracted,
+        "status": grade.status,
+        "correct": bool(grade.correct),
+    }
+
+
+def error_record(completion: Completion) -> dict[str, Any]:
+    """The errors.jsonl line for a sample that failed for good (retried by the next run)."""
+    return {
+        "problem_id": completion.problem_id,
+        "sample": completion.sample_index,
+        "status": "error",
+        "error": completion.error,
+        "attempts": completion.attempts,
+        "latency_s": None if completion.latency_s is None else round(completion.latency_s, 4),
+    }

@@ -1,0 +1,85 @@
+"""A run's summary (summary.json) from its graded sample records: metrics, rates, statuses, tokens.
+
+Re-scoring a run is re-grading its records (evaluator.grading.records) and calling `summarize_run` again."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from evaluator.types import Problem
+
+SUMMARY_VERSION = 1
+
+
+def problem_table(records: Iterable[Mapping[str, Any]], problems: Sequence[Problem], k: int | None = None) -> list:
+    """Per-problem samples for the metrics (samples with index >= k are left out), in problem order."""
+    from evaluator.metrics.estimators import ProblemSamples
+
+    by_problem: dict[str, list[Mapping[str, Any]]] = {p.id: [] for p in problems}
+    for r in records:
+        if r["problem_id"] in by_problem and (k is None or int(r["sample"]) < k):
+            by_problem[r["problem_id"]].append(r)
+    table = []
+    for p in problems:
+        rows = sorted(by_problem[p.id], key=lambda r: int(r["sample"]))
+        table.append(
+            ProblemSamples(
+                problem_id=p.id,
+                golds=tuple(str(g) for g in p.golds),
+                answers=tuple(r.get("extracted") for r in rows),
+                correct=tuple(bool(r.get("correct")) for r in rows),
+            )
+        )
+    return table
+
+
+def summarize_run(
+    records: Sequence[Mapping[str, Any]],
+    problems: Sequence[Problem],
+    k: int,
+    errors: int = 0,
+    cost_usd: float | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """summary.json: all metrics (see docs/metrics.md) plus counts of statuses, tokens and errors."""
+    from evaluator.metrics.estimators import per_problem, summarize
+
+    used = [r for r in records if int(r["sample"]) < k]
+    table = problem_table(used, problems, k)
+    # cons@k over the fewest samples any problem has (k once the run is complete); None before any sample
+    metrics = summarize(table, seed=seed) if any(p.n for p in table) else None
+    statuses = Counter(str(r.get("status")) for r in used)
+    n = len(used)
+    tokens = [int(r["completion_tokens"]) for r in used if r.get("completion_tokens") is not None]
+    return {
+        "summary_version": SUMMARY_VERSION,
+        "k": k,
+        "n_problems": len(problems),
+        "n_samples": n,
+        "expected_samples": k * len(problems),
+        "complete": n == k * len(problems) and errors == 0,
+        "errors": errors,
+        "metrics": metrics.to_dict() if metrics else None,
+        "rates": {
+            "no_answer": _share(statuses, ("no_answer", "truncated"), n),
+            "truncated": _share(Counter(str(r.get("finish_reason")) for r in used), ("length",), n),
+            "weak": _share(statuses, ("weak",), n),
+            "ambiguous": _share(statuses, ("ambiguous",), n),
+            "out_of_range": _share(statuses, ("out_of_range",), n),
+        },
+        "statuses": dict(sorted(statuses.items())),
+        "tokens": {
+            "completion_total": sum(tokens),
+            "completion_mean": (sum(tokens) / len(tokens)) if tokens else None,
+            "prompt_total": sum(int(r["prompt_tokens"]) for r in used if r.get("prompt_tokens") is not None),
+            "reasoning_total": sum(int(r["reasoning_tokens"]) for r in used if r.get("reasoning_tokens") is not None),
+        },
+        "cost_usd": cost_usd,
+        "per_problem": [row.to_dict() for row in per_problem(table)],
+    }
+
+
+def _share(counts: Counter, keys: tuple[str, ...], n: int) -> float | None:
+    return (sum(counts[k] for k in keys) / n) if n else None

@@ -1,0 +1,187 @@
+"""`evaluate compare RUN_DIR...`: runs side by side, in the terminal and as an HTML dashboard.
+
+The terminal table lists each run's headline numbers. The page overlays the pass@k and maj@k
+curves, shows a problems x runs heatmap of pass rates, and tests every pair of runs made on the same
+problems (same dataset content and ids) with evaluator.metrics.estimators.paired_comparison. Runs on different
+datasets are never paired: the page lists them as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+from rich.markup import escape
+from rich.table import Table
+
+from evaluator.metrics.estimators import PairedComparison, paired_comparison
+from evaluator.reports._html import (
+    Safe,
+    ci_text,
+    esc,
+    join,
+    number,
+    page,
+    pct,
+    rate_color,
+    section,
+    table,
+    tag,
+    write_page,
+)
+from evaluator.reports.plots import Marker, Series, curve_plot
+from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
+from evaluator.reports.runview import RunView, labels, load_runs, same_problems
+
+PAIRED_METRICS = ("pass@1", "cons@n")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The paired comparison of runs a and b (indexes into the run list) on one metric."""
+
+    a: int
+    b: int
+    result: PairedComparison
+
+
+def compare_table(run_dirs: Sequence[Path]) -> Table:
+    """A rich table: model, dataset, k, pass@1 ± CI, cons@k, tokens, cost; one row per run."""
+    runs = load_runs(run_dirs)
+    out = Table(title="runs", header_style="bold")
+    for name, justify in (("model", "left"), ("dataset", "left"), ("k", "right"), ("pass@1 (%)", "right"),
+                          ("95% CI", "right"), ("cons@k (%)", "right"), ("tokens/sample", "right"),
+                          ("cost (USD)", "right"), ("run", "left")):
+        out.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for label, run in zip(labels(runs), runs, strict=True):
+        m, s = run.metrics, run.summary
+        mean = s["tokens"]["completion_mean"]
+        out.add_row(
+            escape(label), escape(run.dataset), str(run.k), f"{pct(m['pass1'])} ± {pct(m['pass1_se'])}", ci_text(m["pass1_ci"]),
+            f"{pct(m['cons'])} (@{m['cons_k']})", "-" if mean is None else f"{mean:,.0f}",
+            "-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}", escape(run.directory.name),
+        )
+    return out
+
+
+def paired_results(runs: Sequence[RunView], metrics: Sequence[str] = PAIRED_METRICS,
+                   bootstrap: int = 1000) -> tuple[list[Pair], list[tuple[int, int]]]:
+    """Paired comparisons of every pair on the same problems, and the pairs that cannot be paired."""
+    tables = [run.table() for run in runs]
+    pairs: list[Pair] = []
+    unpaired: list[tuple[int, int]] = []
+    for i, j in combinations(range(len(runs)), 2):
+        if not same_problems(runs[i], runs[j]):
+            unpaired.append((i, j))
+            continue
+        for metric in metrics:
+            pairs.append(Pair(i, j, paired_comparison(tables[i], tables[j], metric, bootstrap=bootstrap)))
+    return pairs, unpaired
+
+
+def write_compare_html(run_dirs: Sequence[Path], out: Path, reference: str | None = None) -> Path:
+    """Write the comparison dashboard to `out` (one self-contained file); returns the path."""
+    runs = load_runs(run_dirs)
+    return write_page(Path(out), render_compare(runs, reference))
+
+
+def render_compare(runs: Sequence[RunView], reference: str | None = None) -> str:
+    """The comparison page as a string."""
+    names = labels(runs)
+    ref = get_reference(reference)
+    pairs, unpaired = paired_results(runs)
+    body = join((
+        section("Runs", _runs_table(runs, names), id_="runs"),
+        section(f"Reference: {ref.name}", join((reference_notes(ref, runs), reference_table(ref, runs, names))),
+                id_="reference") if ref else "",
+        section("Curves", _curves(runs, names, ref), id_="curves",
+                note="Curves of runs on different datasets are not comparable; see the dataset column."),
+        section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
+                note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
+                     "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),
+        section("Pass rate per problem", _heatmap(runs, names), id_="heatmap",
+                note="Cell: % of a run's samples of that problem that are correct; blank: the run does not have "
+                     "that problem."),
+    ))
+    datasets = sorted({run.dataset for run in runs})
+    return page("Comparison of " + ", ".join(names), f"{len(runs)} runs · datasets: {', '.join(datasets)}", body)
+
+
+def _runs_table(runs: Sequence[RunView], names: Sequence[str]) -> Safe:
+    rows = []
+    for name, run in zip(names, runs, strict=True):
+        m, s = run.metrics, run.summary
+        mean = s["tokens"]["completion_mean"]
+        rows.append((
+            name, run.dataset, run.k, number(m["pass1"], "pass1", pct(m["pass1"])),
+            number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"])),
+            join((number(m["cons"], "cons", pct(m["cons"])), f" @{m['cons_k']}")),
+            pct(s["rates"]["no_answer"]), pct(s["rates"]["truncated"]),
+            "-" if mean is None else f"{mean:,.0f}", "-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}",
+            run.directory.name,
+        ))
+    return table(("run", "dataset", "k", "pass@1 (%)", "95% CI", "cons@k (%)", "no answer (%)", "truncated (%)",
+                  "tokens/sample", "cost (USD)", "run directory"), rows, class_="runs")
+
+
+def _curves(runs: Sequence[RunView], names: Sequence[str], ref: Reference | None) -> Safe:
+    pass_series = [Series(n, r.pass_curve()) for n, r in zip(names, runs, strict=True)]
+    maj_series = [Series(n, r.maj_curve()) for n, r in zip(names, runs, strict=True)]
+    pass_markers, maj_markers = [], []
+    for run in runs:
+        row = ref.match(*run.model_names) if ref is not None else None
+        if row is not None and row.pass1 is not None:
+            pass_markers.append(Marker(f"paper {row.model}", 1, row.pass1 / 100))
+        if row is not None and row.cons64 is not None:
+            maj_markers.append(Marker(f"paper {row.model} cons@64", 64, row.cons64 / 100))
+    plots = (curve_plot("pass@k", "pass@k (%)", pass_series, pass_markers),
+             curve_plot("maj@k (majority vote)", "maj@k (%)", maj_series, maj_markers))
+    return tag("div", join(tag("div", p, class_="plot") for p in plots), class_="plots")
+
+
+def _pairs(runs: Sequence[RunView], names: Sequence[str], pairs: Sequence[Pair],
+           unpaired: Sequence[tuple[int, int]]) -> Safe:
+    rows = []
+    for p in pairs:
+        r = p.result
+        verdict = tag("strong", "significant") if r.p_value < 0.05 else esc("not significant")
+        rows.append((
+            names[p.a], names[p.b], r.metric, r.n_problems, pct(r.mean_a), pct(r.mean_b),
+            number(r.diff, "diff", f"{100 * r.diff:+.1f}"), number(list(r.ci) if r.ci else None, "diff_ci",
+                                                                 ci_text(r.ci)),
+            number(r.p_value, "p_value", f"{r.p_value:.3g}" + ("" if r.p_value_exact else " (MC)")),
+            f"{r.n_a_better} / {r.n_b_better} / {r.n_equal}", verdict,
+        ))
+    parts: list[object] = []
+    if rows:
+        parts.append(table(("A", "B", "metric", "problems", "A (%)", "B (%)", "A − B (pts)", "95% CI", "p-value",
+                            "A better / B better / equal", "at 5%"), rows, class_="pairs"))
+    elif len(runs) < 2:
+        parts.append(tag("p", "Only one run: nothing to pair.", class_="note"))
+    for i, j in unpaired:
+        why = ("different datasets" if runs[i].dataset != runs[j].dataset
+               else "same dataset name but different problem content or ids")
+        parts.append(tag("p", f"Not paired: {names[i]} ({runs[i].dataset}) and {names[j]} ({runs[j].dataset}): "
+                              f"{why}; a paired test needs the same problems.", class_="warn"))
+    return join(parts)
+
+
+def _heatmap(runs: Sequence[RunView], names: Sequence[str]) -> Safe:
+    problem_ids: list[str] = []
+    for run in runs:
+        problem_ids += [pid for pid in run.problem_ids if pid not in problem_ids]
+    rates = [{row["problem_id"]: row["pass_rate"] for row in run.summary["per_problem"]} for run in runs]
+    rows = []
+    for pid in problem_ids:
+        cells: list[object] = [pid]
+        for per_run in rates:
+            if pid not in per_run:
+                cells.append(Safe('<span class="absent"></span>'))
+                continue
+            rate = per_run[pid]
+            cells.append(tag("span", pct(rate, 0), class_="heat", data_value=rate,
+                             style=f"display:block;background:{rate_color(rate)}"))
+        rows.append(cells)
+    return table(("problem", *names), rows, class_="heat")

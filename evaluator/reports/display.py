@@ -1,0 +1,116 @@
+"""Rich output for the terminal: the progress bar while sampling and the results tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from evaluator.run.runner import RunProgress
+
+
+class _LiveCounters(ProgressColumn):
+    """tokens/s, requests in flight, errors and retries, read from the run's counters at every refresh
+    (so retries of requests still in flight show up before any sample finishes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress: RunProgress | None = None
+
+    def render(self, task: Task) -> Text:
+        p = self.progress
+        if p is None:
+            return Text("")
+        info = f"{p.tokens_per_s():,.0f} tok/s"
+        if p.in_flight() is not None:
+            info += f"  in flight {p.in_flight()}"
+        if p.errors or p.live_retries():
+            info += f"  errors {p.errors}  retries {p.live_retries()}"
+        return Text(info)
+
+
+@contextmanager
+def sampling_progress(console: Console, label: str, quiet: bool = False) -> Iterator[Any]:
+    """A progress bar (done/total samples, tokens/s, errors, retries); yields the update callback."""
+    if quiet:
+        yield lambda _progress: None
+        return
+    counters = _LiveCounters()
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn(), counters)
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(progress: RunProgress) -> None:
+            counters.progress = progress
+            bar.update(task, total=progress.total, completed=progress.done)
+
+        yield update
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def _ci(ci: list[float] | None) -> str:
+    return "" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
+
+
+def summary_table(title: str, summary: dict[str, Any]) -> Table:
+    """Headline numbers: pass@1 ± SE and CI, cons@k, pass@k, no-answer and truncation rates, tokens."""
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column(f"{int(100 * summary['metrics']['confidence'])}% CI" if summary.get("metrics") else "CI")
+    m = summary.get("metrics")
+    if m:
+        table.add_row("pass@1 (%)", f"{_pct(m['pass1'])} ± {_pct(m['pass1_se'])}", _ci(m["pass1_ci"]))
+        table.add_row(f"cons@{m['cons_k']} (%)", _pct(m["cons"]), _ci(m["cons_ci"]))
+        top_k = max(int(k) for k in m["pass_at_k"])
+        if top_k > 1:
+            table.add_row(f"pass@{top_k} (%)", _pct(m["pass_at_k"][str(top_k)]), "")
+    rates = summary["rates"]
+    table.add_row("no answer (%)", _pct(rates["no_answer"]), "")
+    table.add_row("truncated (%)", _pct(rates["truncated"]), "")
+    tokens = summary["tokens"]
+    if tokens["completion_mean"] is not None:
+        table.add_row("completion tokens (mean)", f"{tokens['completion_mean']:,.0f}", "")
+    table.add_row("samples", f"{summary['n_samples']} / {summary['expected_samples']}", "")
+    if summary["errors"]:
+        table.add_row("[red]errors (retried next run)", str(summary["errors"]), "")
+    imported = summary.get("imported")
+    if imported and imported.get("reported_accuracy") is not None:
+        table.add_row("accuracy reported in the dump (%)", _pct(imported["reported_accuracy"]), "")
+    if summary.get("cost_usd") is not None:
+        table.add_row("cost (USD)", f"{summary['cost_usd']:.2f}", "")
+    return table
+
+
+def per_problem_table(summary: dict[str, Any], golds: dict[str, str]) -> Table:
+    table = Table(title="per problem", header_style="bold")
+    for name, justify in (("problem", "left"), ("gold", "right"), ("pass rate", "right"),
+                          ("correct", "right"), ("majority", "right"), ("share", "right"), ("no answer", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in summary["per_problem"]:
+        majority = row["majority_answer"] or "-"
+        gold = golds.get(row["problem_id"], "")
+        style = "green" if majority == gold else ""
+        table.add_row(
+            row["problem_id"], gold, _pct(row["pass_rate"]), f"{row['n_correct']}/{row['n']}",
+            f"[{style}]{majority}[/]" if style else majority, _pct(row["majority_share"]), str(row["no_answer"]),
+        )
+    return table

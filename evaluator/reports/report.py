@@ -1,0 +1,242 @@
+"""`evaluate report RUN_DIR`: one self-contained HTML page (RUN_DIR/report.html) to audit a run.
+
+Headline numbers with CIs, pass@k and maj@k curves, truncation/no-answer rates, token lengths, a
+per-problem table linking to every sample's full response (folded, extracted answer highlighted),
+and, for imported runs, the samples where our verdict differs from the one in the foreign dump.
+Numbers come from summary.json as stored; every figure also carries its exact value in `data-value`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from evaluator.reports._html import (
+    Safe,
+    ci_text,
+    esc,
+    join,
+    key_values,
+    number,
+    page,
+    pct,
+    section,
+    table,
+    tag,
+    write_page,
+)
+from evaluator.reports.plots import Marker, Series, curve_plot, token_histogram
+from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
+from evaluator.reports.runview import RunView, load_run
+
+REPORT = "report.html"
+_MAX_HIGHLIGHT = 200  # longer extracted answers are shown, not searched for in the response
+
+
+def write_report(run_dir: Path, reference: str | None = None) -> Path:
+    """Write RUN_DIR/report.html (optionally with a published reference set beside it); returns the path."""
+    run = load_run(Path(run_dir))
+    return write_page(run.directory / REPORT, render_report(run, get_reference(reference)))
+
+
+def render_report(run: RunView, reference: Reference | None = None) -> str:
+    """The report page as a string."""
+    m = run.metrics
+    created = run.config.get("created_at", "")
+    subtitle = f"{run.dataset} · k={run.k} · {run.directory.name} · {created}"
+    body = join((
+        _headline(run),
+        _reference_section(run, reference) if reference else "",
+        section("Curves and lengths", _plots(run, reference), id_="plots",
+                note=f"pass@k is the unbiased estimator over the {m['samples_min']} samples per problem; maj@k is the "
+                     "expected majority-vote accuracy over random k-subsets (docs/metrics.md)."),
+        section("Answer rates", _rates(run), id_="rates"),
+        _mismatch_section(run),
+        section("Per problem", _problem_table(run), id_="problems"),
+        section("Samples", _samples(run), id_="samples",
+                note="Click a problem, then a sample, to read the full response; the extracted answer is highlighted."),
+        section("Configuration", _config(run), id_="config"),
+    ))
+    return page(f"{run.model} on {run.dataset}", subtitle, body)
+
+
+def _card(label: str, value: Safe, sub: Any = "") -> Safe:
+    return tag("div", join((tag("div", label, class_="label"), tag("div", value, class_="big"),
+                            tag("div", sub, class_="sub"))), class_="card")
+
+
+def _headline(run: RunView) -> Safe:
+    s, m = run.summary, run.metrics
+    level = f"{round(100 * m['confidence'])}% CI"
+    top_k = max(int(k) for k in m["pass_at_k"])
+    tokens = s["tokens"]["completion_mean"]
+    cards = [
+        _card("pass@1 (%)", number(m["pass1"], "pass1", pct(m["pass1"])),
+              join(("± ", number(m["pass1_se"], "pass1_se", pct(m["pass1_se"])), f" SE · {level} ",
+                    number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"]))))),
+        _card(f"cons@{m['cons_k']} (%)", number(m["cons"], "cons", pct(m["cons"])),
+              join((f"{level} ", number(m["cons_ci"], "cons_ci", ci_text(m["cons_ci"]))))),
+        _card(f"pass@{top_k} (%)", number(m["pass_at_k"][str(top_k)], f"pass_at_{top_k}",
+                                          pct(m["pass_at_k"][str(top_k)]))),
+        _card("no answer (%)", number(s["rates"]["no_answer"], "no_answer", pct(s["rates"]["no_answer"]))),
+        _card("truncated (%)", number(s["rates"]["truncated"], "truncated", pct(s["rates"]["truncated"]))),
+        _card("tokens / sample", number(tokens, "completion_mean", "-" if tokens is None else f"{tokens:,.0f}")),
+        _card("samples", join((number(s["n_samples"], "n_samples"), " / ",
+                               number(s["expected_samples"], "expected_samples"))),
+              f"{s['n_problems']} problems"),
+    ]
+    if s.get("cost_usd") is not None:
+        cards.append(_card("cost (USD)", number(s["cost_usd"], "cost_usd", f"{s['cost_usd']:.2f}")))
+    warn = ""
+    if not s.get("complete"):
+        warn = tag("p", f"Incomplete run: {s['n_samples']} of {s['expected_samples']} samples, "
+                        f"{s['errors']} failed for good; numbers cover the samples present.", class_="warn")
+    return section("Headline", join((warn, tag("div", join(cards), class_="cards"))), id_="headline")
+
+
+def _plots(run: RunView, reference: Reference | None) -> Safe:
+    m = run.metrics
+    row = reference.match(*run.model_names) if reference else None
+    pass_markers = [Marker(f"paper {row.model}", 1, row.pass1 / 100)] if row and row.pass1 is not None else []
+    maj_markers = [Marker(f"paper {row.model} cons@64", 64, row.cons64 / 100)] if row and row.cons64 else []
+    pass_errors = {1: tuple(m["pass1_ci"])} if m.get("pass1_ci") else None
+    maj_errors = {int(m["cons_k"]): tuple(m["cons_ci"])} if m.get("cons_ci") else None
+    counted = [r for r in run.records if r.get("completion_tokens") is not None]
+    correct = [int(r["completion_tokens"]) for r in counted if r.get("correct")]
+    wrong = [int(r["completion_tokens"]) for r in counted if not r.get("correct")]
+    limit = run.identity.get("max_tokens")
+    plots = (
+        curve_plot("pass@k", "pass@k (%)", [Series(run.model, run.pass_curve(), pass_errors)], pass_markers),
+        curve_plot("maj@k (majority vote)", "maj@k (%)", [Series(run.model, run.maj_curve(), maj_errors)], maj_markers),
+        token_histogram("completion length", correct, wrong, int(limit) if limit else None),
+    )
+    return tag("div", join(tag("div", p, class_="plot") for p in plots), class_="plots")
+
+
+def _rates(run: RunView) -> Safe:
+    s = run.summary
+    rows = [(name, number(value, f"rate_{name}", pct(value))) for name, value in s["rates"].items()]
+    n = s["n_samples"] or 1
+    statuses = [(status, count, pct(count / n)) for status, count in s["statuses"].items()]
+    return join((table(("rate", "% of samples"), rows),
+                 table(("grader status", "samples", "%"), statuses)))
+
+
+def _reference_section(run: RunView, reference: Reference) -> Safe:
+    return section(f"Reference: {reference.name}", join((reference_notes(reference, [run]),
+                                                          reference_table(reference, [run], [run.model]))),
+                   id_="reference")
+
+
+def _same_answer(ours: Any, theirs: Any) -> bool:
+    """Extracted answers equal up to whitespace, dollar signs and leading zeros of integers."""
+    a, b = (str(x).strip().strip("$").strip() for x in (ours, theirs))
+    if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"-?\d+", b):
+        return int(a) == int(b)
+    return a == b
+
+
+def disagreements(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Imported samples where our verdict or extracted answer differs from the foreign dump's."""
+    out = []
+    for r in records:
+        verdict = "reported_correct" in r and r["reported_correct"] is not None and \
+            bool(r["reported_correct"]) != bool(r.get("correct"))
+        answer = r.get("reported_extracted") is not None and not _same_answer(r.get("extracted"), r["reported_extracted"])
+        if verdict or answer:
+            out.append(r)
+    return out
+
+
+def _mismatch_section(run: RunView) -> Safe:
+    if not any("reported_correct" in r or "reported_extracted" in r for r in run.records):
+        return Safe("")
+    index = {pid: i for i, pid in enumerate(run.problem_ids)}
+    found = disagreements(list(run.records))
+    rows = [(tag("a", f"{r['problem_id']} #{r['sample']}", href=f"#{_anchor(index, r)}"), r.get("gold"),
+             r.get("extracted"), _verdict(r.get("correct")), r.get("reported_extracted"),
+             _verdict(r.get("reported_correct"))) for r in found]
+    note = (f"{len(found)} of {len(run.records)} imported samples: our grader and the dump disagree."
+            if found else "Our grader agrees with the dump on every imported sample.")
+    content = table(("sample", "gold", "our answer", "our verdict", "dump answer", "dump verdict"), rows) if rows else ""
+    return section("Disagreements with the imported verdicts", content, id_="disagreements", note=note)
+
+
+def _verdict(value: Any) -> Safe:
+    if value is None:
+        return esc("-")
+    return tag("span", "correct", class_="ok") if value else tag("span", "wrong", class_="bad")
+
+
+def _anchor(index: dict[str, int], record: dict[str, Any]) -> str:
+    return f"p{index.get(str(record['problem_id']), 'x')}-s{int(record['sample'])}"
+
+
+def _problem_table(run: RunView) -> Safe:
+    golds = run.golds()
+    rows = []
+    for i, row in enumerate(run.summary["per_problem"]):
+        majority = row["majority_answer"]
+        credit = row["majority_credit"]
+        shown = "-" if majority is None else majority
+        vote = tag("span", shown, class_="ok" if credit else "bad") if majority is not None else esc("-")
+        tie = f" (tie of {row['n_tied']})" if row["n_tied"] > 1 else ""
+        rows.append((
+            tag("a", row["problem_id"], href=f"#p{i}"), golds.get(row["problem_id"], "-"),
+            number(row["pass_rate"], "pass_rate", pct(row["pass_rate"])), f"{row['n_correct']}/{row['n']}",
+            join((vote, tie)), pct(row["majority_share"]), row["no_answer"],
+        ))
+    return table(("problem", "gold", "pass rate (%)", "correct", "majority answer", "vote share (%)", "no answer"),
+                 rows, class_="problems")
+
+
+def highlight(text: str, answer: str | None) -> Safe:
+    """The response, escaped, with the last occurrence of the extracted answer wrapped in <mark>."""
+    if not answer or len(answer) > _MAX_HIGHLIGHT:
+        return esc(text)
+    pattern = re.compile(r"(?<![0-9A-Za-z])" + re.escape(answer) + r"(?![0-9A-Za-z])")
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return esc(text)
+    last = matches[-1]
+    return join((text[: last.start()], tag("mark", last.group(0)), text[last.end():]))
+
+
+def _sample(index: dict[str, int], r: dict[str, Any]) -> Safe:
+    mark = tag("span", "✓", class_="ok") if r.get("correct") else tag("span", "✗", class_="bad")
+    extracted = r.get("extracted")
+    summary = join((
+        mark, f" #{r['sample']} · answer ", tag("strong", "none" if extracted is None else extracted),
+        f" · {r.get('status')} · finish {r.get('finish_reason')} · {r.get('completion_tokens')} tokens",
+        f" · dump says {r.get('reported_extracted')}" if r.get("reported_extracted") is not None else "",
+    ))
+    parts = [tag("summary", summary)]
+    if r.get("reasoning"):
+        parts.append(tag("details", join((tag("summary", "reasoning (separate field)"),
+                                          tag("pre", r["reasoning"], class_="response")))))
+    parts.append(tag("pre", highlight(str(r.get("response") or ""), extracted), class_="response"))
+    return tag("details", join(parts), class_="sample", id=_anchor(index, r))
+
+
+def _samples(run: RunView) -> Safe:
+    index = {pid: i for i, pid in enumerate(run.problem_ids)}
+    golds = run.golds()
+    blocks = []
+    for pid, records in run.samples_by_problem().items():
+        correct = sum(1 for r in records if r.get("correct"))
+        head = f"{pid} — {correct}/{len(records)} correct · gold {golds.get(pid, '-')}"
+        blocks.append(tag("details", join((tag("summary", head), *(_sample(index, r) for r in records))),
+                          class_="problem", id=f"p{index.get(pid, 'x')}"))
+    return join(blocks)
+
+
+def _config(run: RunView) -> Safe:
+    c = run.config
+    items: list[tuple[str, object]] = [("model_name", c.get("model_name")), ("k", c.get("k"))]
+    items += [(f"identity.{key}", value) for key, value in run.identity.items()]
+    items += [(key, c.get(key)) for key in ("dataset_origin", "created_at", "config_hash", "schema_version",
+                                            "versions", "backend_config") if key in c]
+    items.append(("run directory", str(run.directory)))
+    return key_values(items)

@@ -1,0 +1,190 @@
+"""One run: what determines it (`RunConfig`), where it lives, and the loop that fills it.
+
+The loop asks the backend only for the (problem, sample) pairs the run directory does not hold yet,
+grades each completion as it arrives and appends it at once, so an interrupted run resumes where it
+stopped and the same command never generates a finished sample twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import platform
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from evaluator.benchmarks.loader import Benchmark
+from evaluator.grading.records import error_record, graded_record
+from evaluator.run.prompts import PromptTemplate, build_request
+from evaluator.run.store import RunStore
+from evaluator.types import BackendConfig, Completion, Problem, SamplingParams
+
+_PACKAGES = ("aime-eval", "numpy", "sympy", "openai", "datasets", "latex2sympy2_extended", "vllm", "torch")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines a run. `identity()` (what changes the samples) names its directory;
+    k, concurrency and retries do not, so raising k later extends the same run."""
+
+    model_name: str
+    backend: BackendConfig
+    dataset: str
+    dataset_origin: str
+    dataset_hash: str
+    template: PromptTemplate
+    sampling: SamplingParams
+    k: int
+    assistant_prefix: str = ""
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "model": self.backend.model,
+            "backend": self.backend.kind,
+            "base_url": public_url(self.backend.base_url),
+            "api": self.backend.api,
+            "dtype": self.backend.dtype if self.backend.kind == "vllm" else None,
+            "dataset": self.dataset,
+            "dataset_hash": self.dataset_hash,
+            "template": self.template.text,
+            "template_kind": self.template.kind,
+            "assistant_prefix": self.assistant_prefix,
+            **asdict(self.sampling),
+        }
+
+    def config_hash(self) -> str:
+        blob = json.dumps(self.identity(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:10]
+
+    def run_name(self) -> str:
+        return run_dir_name(self.model_name, self.dataset, self.config_hash())
+
+    def to_json(self) -> dict[str, Any]:
+        """config.json: every setting, package versions, the dataset's name and content hash.
+        Holds the *name* of the API-key variable, never a key."""
+        return {
+            "identity": self.identity(),
+            "model_name": self.model_name,
+            "k": self.k,
+            "backend_config": {**asdict(self.backend), "base_url": public_url(self.backend.base_url)},
+            "dataset_origin": self.dataset_origin,
+            "template_name": self.template.name,
+            "versions": package_versions(),
+            "python": platform.python_version(),
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+
+
+def public_url(url: str | None) -> str | None:
+    """The URL without any `user:password@` part, so a credential in --base-url never reaches a file."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def run_dir_name(model: str, dataset: str, config_hash: str) -> str:
+    """`<model>-<dataset>-<hash>`: the name of a run directory, for runs and imports alike."""
+    return f"{_slug(model)}-{_slug(dataset)}-{config_hash}"
+
+
+def _slug(text: str) -> str:
+    text = Path(text).name if ("/" in text and Path(text).exists()) else text
+    return re.sub(r"[^A-Za-z0-9._]+", "_", text).strip("_")[:60] or "run"
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+@dataclass
+class RunProgress:
+    """Live counters for the progress bar (mutated by the loop, read by the display)."""
+
+    total: int
+    done: int = 0
+    errors: int = 0
+    retries: int = 0
+    completion_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+    backend_stats: Any = None  # the backend's live counters, where it has them (retries, requests in flight)
+
+    def live_retries(self) -> int:
+        """Retries so far, including those of requests still in flight (where the backend counts them)."""
+        return max(self.retries, getattr(self.backend_stats, "retries", 0))
+
+    def in_flight(self) -> int | None:
+        return getattr(self.backend_stats, "in_flight", None)
+
+    def tokens_per_s(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.completion_tokens / elapsed if elapsed > 0 else 0.0
+
+
+def pending_samples(problems: tuple[Problem, ...], finished: set[tuple[str, int]], k: int) -> dict[str, tuple[int, ...]]:
+    """For each problem, the sample indices < k that the run does not hold yet."""
+    pending = {p.id: tuple(i for i in range(k) if (p.id, i) not in finished) for p in problems}
+    return {pid: idx for pid, idx in pending.items() if idx}
+
+
+async def execute(
+    config: RunConfig,
+    benchmark: Benchmark,
+    store: RunStore,
+    backend: Any,
+    on_progress: Callable[[RunProgress], None] | None = None,
+) -> RunProgress:
+    """Generate, grade and append every missing sample of the run."""
+    pending = pending_samples(benchmark.problems, store.finished(), config.k)
+    problems = {p.id: p for p in benchmark.problems}
+    requests = [
+        build_request(problems[pid], config.template, indices, config.assistant_prefix)
+        for pid, indices in pending.items()
+    ]
+    progress = RunProgress(total=sum(len(i) for i in pending.values()), backend_stats=getattr(backend, "stats", None))
+    if on_progress:
+        on_progress(progress)
+    if not requests:
+        return progress
+    async for completion in backend.generate(requests, config.sampling):
+        progress.done += 1
+        progress.retries += max(0, completion.attempts - 1)
+        if completion.error is not None:
+            progress.errors += 1
+            store.append_error(error_record(completion))
+        else:
+            progress.completion_tokens += completion.completion_tokens or 0
+            store.append_sample(await _grade(completion, problems[completion.problem_id]))
+        if on_progress:
+            on_progress(progress)
+    return progress
+
+
+async def _grade(completion: Completion, problem: Problem) -> dict[str, Any]:
+    """Integer golds are graded in place (microseconds); a symbolic comparison can take up to its
+    timeout, so it runs in a thread and the backend's requests keep flowing meanwhile."""
+    if isinstance(problem.answer, int):
+        return graded_record(completion, problem)
+    return await asyncio.to_thread(graded_record, completion, problem)
+
+
+def run_sync(coro: Any) -> Any:
+    """Run a coroutine from synchronous code (the CLI)."""
+    return asyncio.run(coro)

@@ -1,0 +1,244 @@
+"""The run directory: config.json, samples.jsonl (append-only), errors.jsonl, summary.json.
+
+Every finished sample is appended as one line and flushed the moment it exists, so a crash loses at
+most the samples still in flight. A torn last line (a kill mid-write) is cut off on the next open and
+that sample is generated again. A lock file keeps a second process out of the same directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from evaluator.errors import StoreError
+
+SCHEMA_VERSION = 1
+CONFIG = "config.json"
+SAMPLES = "samples.jsonl"
+ERRORS = "errors.jsonl"
+SUMMARY = "summary.json"
+LOCK = ".lock"
+_FSYNC_EVERY_S = 1.0
+
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temp file + rename): readers never see half a file."""
+    try:
+        _atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) for each complete line; a line that is not JSON is an error naming it."""
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.endswith("\n"):
+                return  # torn tail: ignored here, cut off by RunStore.open
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise StoreError(f"{path}:{lineno}: corrupt line ({exc.msg}); move it aside to continue") from exc
+
+
+def _repair_torn_tail(path: Path) -> int:
+    """Cut a last line that has no newline (a crash mid-write). Returns the bytes removed."""
+    if not path.exists():
+        return 0
+    with open(path, "rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        f.seek(max(0, size - 1))
+        if f.read(1) == b"\n":
+            return 0
+        keep, block = 0, 1 << 16
+        pos = size
+        while pos > 0:  # scan backwards for the last newline
+            start = max(0, pos - block)
+            f.seek(start)
+            chunk = f.read(pos - start)
+            idx = chunk.rfind(b"\n")
+            if idx >= 0:
+                keep = start + idx + 1
+                break
+            pos = start
+        f.truncate(keep)
+        return size - keep
+
+
+def sample_key(record: dict[str, Any]) -> tuple[str, int]:
+    return (str(record["problem_id"]), int(record["sample"]))
+
+
+class RunStore:
+    """One run directory, opened for appending under an exclusive lock. Use as a context manager."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock_file: Any = None
+        self._samples: Any = None
+        self._errors: Any = None
+        self._last_sync = 0.0
+        self.repaired_bytes = 0
+
+    @classmethod
+    def open(cls, directory: Path, config: dict[str, Any], *, config_hash: str, force_new: bool = False) -> RunStore:
+        """Create or reopen a run. A directory holding a different configuration is refused, or with
+        `force_new` moved aside (to `<dir>.old-<time>`: nothing is deleted) and started afresh."""
+        store = cls(directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            store._lock()
+            existing = directory / CONFIG
+            if existing.exists():
+                old = json.loads(existing.read_text(encoding="utf-8"))
+                if old.get("config_hash") != config_hash:
+                    if not force_new:
+                        store.close()
+                        raise StoreError(
+                            f"{directory} holds a run with a different configuration "
+                            f"({old.get('config_hash')} != {config_hash}); refusing to mix samples. "
+                            "Use another --output-dir, or --force-new to move the old run aside and start again"
+                        )
+                    store.close()
+                    aside = directory.with_name(f"{directory.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
+                    directory.rename(aside)
+                    return cls.open(directory, config, config_hash=config_hash)
+                if "k" in config and old.get("k") != config["k"]:  # k is not part of the identity: a run can grow
+                    write_json(existing, {**old, "k": config["k"]})
+            else:
+                write_json(existing, {**config, "config_hash": config_hash, "schema_version": SCHEMA_VERSION})
+            store.repaired_bytes = _repair_torn_tail(directory / SAMPLES) + _repair_torn_tail(directory / ERRORS)
+            store._samples = open(directory / SAMPLES, "a", encoding="utf-8")
+            store._errors = open(directory / ERRORS, "a", encoding="utf-8")
+        except OSError as exc:
+            store.close()
+            raise StoreError(f"cannot use run directory {directory}: {exc.strerror or exc}") from exc
+        return store
+
+    def _lock(self) -> None:
+        self._lock_file = open(self.directory / LOCK, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.seek(0)
+            holder = self._lock_file.read().strip() or "?"
+            self._lock_file.close()
+            self._lock_file = None
+            raise StoreError(
+                f"{self.directory} is in use by another evaluate process (pid {holder}); "
+                "wait for it to finish or stop it, then run the command again"
+            ) from None
+        self._lock_file.seek(0)
+        self._lock_file.truncate()
+        self._lock_file.write(str(os.getpid()))
+        self._lock_file.flush()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for handle in (self._samples, self._errors):
+            if handle is not None:
+                with contextlib.suppress(OSError):  # a full disk: what could not be flushed is regenerated
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                with contextlib.suppress(OSError):
+                    handle.close()
+        self._samples = self._errors = None
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def append_sample(self, record: dict[str, Any]) -> None:
+        self._append(self._samples, SAMPLES, record)
+
+    def append_error(self, record: dict[str, Any]) -> None:
+        self._append(self._errors, ERRORS, record)
+
+    def _append(self, handle: Any, name: str, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        try:
+            handle.write(line)
+            handle.flush()
+            now = time.monotonic()
+            if now - self._last_sync >= _FSYNC_EVERY_S:
+                os.fsync(handle.fileno())
+                self._last_sync = now
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write {self.directory / name}: {exc.strerror or exc}. Every sample written before "
+                "is kept; fix this and run the same command again to continue"
+            ) from exc
+
+    def samples(self) -> list[dict[str, Any]]:
+        return load_samples(self.directory)
+
+    def finished(self) -> set[tuple[str, int]]:
+        return {sample_key(r) for r in self.samples()}
+
+    def rewrite_samples(self, records: list[dict[str, Any]]) -> None:
+        """Replace samples.jsonl atomically (re-scoring); the lock is held, so no append interleaves."""
+        if self._samples is not None:
+            self._samples.close()
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        try:
+            _atomic_write(self.directory / SAMPLES, text)
+        except OSError as exc:
+            raise StoreError(f"cannot rewrite {self.directory / SAMPLES}: {exc.strerror or exc}") from exc
+        self._samples = open(self.directory / SAMPLES, "a", encoding="utf-8")
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        write_json(self.directory / SUMMARY, summary)
+
+
+def load_samples(directory: Path) -> list[dict[str, Any]]:
+    """The finished samples of a run: the first complete line for each (problem, sample) wins."""
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    for _, record in read_jsonl(directory / SAMPLES):
+        seen.setdefault(sample_key(record), record)
+    return list(seen.values())
+
+
+def load_errors(directory: Path) -> list[dict[str, Any]]:
+    """Failed attempts not (yet) followed by a finished sample: what the next run retries."""
+    finished = {sample_key(r) for r in load_samples(directory)}
+    latest: dict[tuple[str, int], dict[str, Any]] = {}
+    for _, record in read_jsonl(directory / ERRORS):
+        latest[sample_key(record)] = record
+    return [r for key, r in latest.items() if key not in finished]
+
+
+def load_config(directory: Path) -> dict[str, Any]:
+    path = directory / CONFIG
+    if not path.is_file():
+        raise StoreError(f"{directory} is not a run directory (no {CONFIG}); give the folder `evaluate` printed")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{path}: cannot read ({exc})") from exc

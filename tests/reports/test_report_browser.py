@@ -1,0 +1,100 @@
+"""The report and the comparison page in a real browser (Debian's chromium, headless).
+
+Checks, through the DOM Chromium serialises after loading (`--dump-dom`), that plots and tables
+rendered and that hostile model text (<script>, <img onerror>) ran nothing and injected no element;
+and takes screenshots. A control page with the same text left unescaped proves the check detects an
+injection. Skipped without /usr/bin/chromium, except under CI=true where that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evaluator.reports.compare import write_compare_html
+from evaluator.reports.report import write_report
+from tests.conftest import skip_or_fail
+from tests.reports.test_report import EVIL_MODEL, IMG, SCRIPT, Elements, make_run, parse, poison
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--virtual-time-budget=3000")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if CHROMIUM.is_file():
+        return CHROMIUM
+    skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
+
+
+def browse(chromium: Path, page: Path, profile: Path, *extra: str) -> str:
+    """Load `page` in a fresh headless Chromium profile; returns stdout (the DOM with --dump-dom)."""
+    result = subprocess.run([str(chromium), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def injection_evidence(dom: Elements, expected_title: str) -> list[str]:
+    """Signs that model text became markup or ran: a changed title, script/img elements, on* handlers.
+    Our pages contain none of these, so any one of them came from the data."""
+    found = []
+    if dom.title != expected_title:
+        found.append(f"title is {dom.title!r}")
+    found += [f"<{name}> element" for name in ("script", "img", "iframe", "object", "embed") if dom.count(name)]
+    found += [f"{name} {attr}=" for name, attrs in dom.tags for attr in attrs if attr.startswith("on")]
+    return found
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("runs")
+    hostile = make_run(out, "mock:0.6")
+    poison(hostile)
+    return [hostile, make_run(out, "mock:0.9")]
+
+
+def test_the_check_detects_unescaped_model_text(chromium: Path, tmp_path: Path) -> None:
+    control = tmp_path / "control.html"
+    control.write_text(f"<!DOCTYPE html><html><head><title>control</title></head><body><pre>{SCRIPT} {IMG}</pre>"
+                       "</body></html>")
+    dom = parse(browse(chromium, control, tmp_path / "profile", "--dump-dom"))
+    evidence = injection_evidence(dom, "control")
+    assert "title is 'PWNED'" in evidence and "<script> element" in evidence and "<img> element" in evidence
+
+
+def test_report_renders_and_runs_no_model_text(chromium: Path, runs: list[Path], tmp_path: Path) -> None:
+    report = write_report(runs[0])
+    dom_text = browse(chromium, report, tmp_path / "profile", "--dump-dom")
+    dom = parse(dom_text)
+    assert injection_evidence(dom, f"{EVIL_MODEL} on demo") == []
+    assert "window.__pwned" not in dom.title and dom.title != "PWNED"
+    assert dom.count("svg") == 3 and dom.count("path") > 50  # three matplotlib plots drawn inline
+    summary = json.loads((runs[0] / "summary.json").read_text())
+    assert len(dom.with_class("table", "problems")) == 1 and len(dom.with_class("details", "sample")) == summary["n_samples"]
+    assert "&lt;script&gt;window.__pwned=1;document.title='PWNED'&lt;/script&gt;" in dom_text  # shown as text
+
+
+def test_compare_page_renders(chromium: Path, runs: list[Path], tmp_path: Path) -> None:
+    page = write_compare_html(runs, tmp_path / "compare.html", reference="deepseek-r1")
+    dom = parse(browse(chromium, page, tmp_path / "profile", "--dump-dom"))
+    assert injection_evidence(dom, dom.title) == [] and dom.title.startswith("Comparison of ")
+    assert dom.count("svg") == 2 and len(dom.with_class("table", "pairs")) == 1
+    assert len(dom.with_class("span", "heat")) == 2 * 12
+
+
+def test_screenshots(chromium: Path, runs: list[Path], tmp_path: Path) -> None:
+    from matplotlib.image import imread
+
+    for name, page in (("report", write_report(runs[1])),
+                       ("compare", write_compare_html(runs, tmp_path / "compare.html"))):
+        shot = tmp_path / f"{name}.png"
+        browse(chromium, page, tmp_path / f"profile-{name}", f"--screenshot={shot}", "--window-size=1280,1400")
+        pixels = imread(shot)
+        assert pixels.shape[:2] == (1400, 1280)
+        assert float(np.std(pixels[..., :3])) > 0.05, f"{name} screenshot is blank"
