@@ -20,13 +20,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from evaluator.metrics import ProblemSamples, summarize  # noqa: E402
 from evaluator.metrics._kernels import (  # noqa: E402
     draw_pass_rate,
     draw_vote,
     majority_vote,  # noqa: E402
     two_level_bootstrap,
 )
-from evaluator.metrics.estimators import ProblemSamples, summarize  # noqa: E402
 
 
 def synthetic_run(problems: int, samples: int, seed: int = 0) -> list[ProblemSamples]:

@@ -6,15 +6,13 @@ voting, bootstrap) live in `_kernels`. Formulas: docs/metrics.md. `evaluator.met
 `evaluator.metrics.majority_vote` are public paths that notebooks use.
 """
 
+from evaluator.metrics._kernels import expected_maj_at_k, majority_vote, pass_at_k
 from evaluator.metrics.estimators import (
     PairedComparison,
     ProblemRow,
     ProblemSamples,
     RunMetrics,
-    expected_maj_at_k,
-    majority_vote,
     paired_comparison,
-    pass_at_k,
     per_problem,
     summarize,
 )

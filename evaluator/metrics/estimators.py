@@ -1,7 +1,7 @@
 """Run metrics: pass@1, unbiased pass@k, cons@k / maj@k with error bars, paired comparison of two runs.
 
 Pure functions over a per-problem table (`ProblemSamples`). Definitions and formulas: docs/metrics.md.
-The numeric kernels live in evaluator.metrics._kernels; `pass_at_k` and `majority_vote` are re-exported here.
+The numeric kernels live in evaluator.metrics._kernels; the package `evaluator.metrics` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from evaluator.metrics._kernels import (
     draw_pass_at_k,
     draw_pass_rate,
     draw_vote,
-    expected_maj_at_k,
     expected_majority_curve,
     majority_vote,
     pass_at_k,
@@ -33,20 +32,6 @@ from evaluator.metrics._kernels import (
     sign_flip_pvalue,
     two_level_bootstrap,
 )
-
-__all__ = [
-    "MajEstimate",
-    "PairedComparison",
-    "ProblemRow",
-    "ProblemSamples",
-    "RunMetrics",
-    "expected_maj_at_k",
-    "majority_vote",
-    "paired_comparison",
-    "pass_at_k",
-    "per_problem",
-    "summarize",
-]
 
 
 @dataclass(frozen=True)

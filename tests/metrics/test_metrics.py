@@ -10,7 +10,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from evaluator.metrics.estimators import (
+from evaluator.metrics import (
     ProblemSamples,
     paired_comparison,
     pass_at_k,

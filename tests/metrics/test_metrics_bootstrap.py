@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
+from evaluator.metrics import ProblemSamples, paired_comparison, summarize
 from evaluator.metrics._kernels import draw_pass_rate, two_level_bootstrap
-from evaluator.metrics.estimators import ProblemSamples, paired_comparison, summarize
 
 CATEGORIES: tuple[str | None, ...] = ("g", "w1", "w2", None)
 # P(gold), P(w1), P(w2), P(no answer) per problem type.

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evaluator.metrics import expected_maj_at_k, majority_vote
 from evaluator.metrics._kernels import clusters, expected_majority_curve, vote_credit
-from evaluator.metrics.estimators import expected_maj_at_k, majority_vote
 
 
 def brute_vote(answers: tuple[str | None, ...], golds: frozenset[str]) -> Fraction:

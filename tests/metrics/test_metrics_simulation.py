@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from evaluator.metrics.estimators import ProblemSamples, summarize
+from evaluator.metrics import ProblemSamples, summarize
 
 CATEGORIES: tuple[str | None, ...] = ("g", "w1", "w2", "w3", None)
 # P(gold), P(w1), P(w2), P(w3), P(no answer) per problem type; several are built to tie often.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from evaluator.metrics.estimators import paired_comparison
+from evaluator.metrics import paired_comparison
 from evaluator.reports.compare import compare_table, paired_results, write_compare_html
 from evaluator.reports.runview import ReportError, load_run, load_runs
 from tests.reports.test_report import make_run, parse
