@@ -8,9 +8,19 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# Under CI=true every property test draws the same examples on every run (derandomize: the seed comes from
+# the test's own source) and a failure prints its @reproduce_failure blob, so a CI failure reproduces:
+# run the same test with CI=true, or with `--hypothesis-profile aime-eval-ci`. Loaded here, before the test
+# modules are imported, so their own @settings(...) inherit it. No example database: nothing carried over.
+CI_PROFILE = "aime-eval-ci"
+settings.register_profile(CI_PROFILE, derandomize=True, print_blob=True, database=None, deadline=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile(CI_PROFILE)
 
 
 def skip_or_fail(message: str) -> NoReturn:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.run.store import load_samples
+from evaluator.run.store import RunStore, load_config, load_samples
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "COLUMNS": "200"}
 
@@ -139,18 +139,18 @@ def test_score_regrades_from_samples(tmp_path: Path) -> None:
 
 
 def test_second_process_on_same_run_is_refused(tmp_path: Path) -> None:
-    args = ["--model", "mock:0.7:0.01", "--k", "16", "--dataset", "demo", "--output-dir", "o", "--quiet"]
-    first = subprocess.Popen([sys.executable, "-m", "evaluator.cli", *args], cwd=tmp_path, env=ENV,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(tmp_path.glob("o/*/samples.jsonl")):
-            time.sleep(0.05)
-        second = evaluate(*args, cwd=tmp_path)
-        assert second.returncode == 2 and "in use by another evaluate process" in second.stderr
-    finally:
-        first.kill()
-        first.wait()
+    """The lock is held by this test (a real flock on the run's .lock, from another process than the CLI)
+    for the whole second command, so the refusal does not depend on how fast either process is."""
+    args = ["--model", "mock", "--dataset", "demo", "--run-dir", "run", "--quiet"]
+    assert evaluate(*args, "--k", "1", cwd=tmp_path).returncode == 0
+    run = tmp_path / "run"
+    before = (run / "samples.jsonl").read_bytes()
+    config = load_config(run)
+    with RunStore.open(run, config, config_hash=config["config_hash"]):
+        second = evaluate(*args, "--k", "2", cwd=tmp_path, timeout=60)
+    assert second.returncode == 2, second.stderr
+    assert f"is in use by another evaluate process (pid {os.getpid()})" in second.stderr
+    assert (run / "samples.jsonl").read_bytes() == before  # the refused run wrote nothing
 
 
 def test_report_compare_export_commands(tmp_path: Path) -> None:

@@ -83,7 +83,8 @@ def test_report_renders_and_runs_no_model_text(chromium: Path, runs: list[Path],
 def test_compare_page_renders(chromium: Path, runs: list[Path], tmp_path: Path) -> None:
     page = write_compare_html(runs, tmp_path / "compare.html", reference="deepseek-r1")
     dom = parse(browse(chromium, page, tmp_path / "profile", "--dump-dom"))
-    assert injection_evidence(dom, dom.title) == [] and dom.title.startswith("Comparison of ")
+    # the title the page was rendered with: the runs' model names, the hostile one as plain text
+    assert injection_evidence(dom, f"Comparison of {EVIL_MODEL}, mock:0.9") == []
     assert dom.count("svg") == 2 and len(dom.with_class("table", "pairs")) == 1
     assert len(dom.with_class("span", "heat")) == 2 * 12
 

@@ -50,6 +50,16 @@ def test_corrupt_middle_line_is_reported_with_its_number(tmp_path: Path) -> None
         load_samples(tmp_path / "run")
 
 
+def test_a_duplicate_line_counts_once_and_the_first_wins(tmp_path: Path) -> None:
+    with _open(tmp_path / "run") as store:
+        store.append_sample(_record("p1", 0, response="first"))
+        store.append_sample(_record("p1", 1, response="other"))
+        store.append_sample(_record("p1", 0, response="second"))  # the same sample written again
+        assert len((tmp_path / "run" / "samples.jsonl").read_text().splitlines()) == 3
+        assert [(r["sample"], r["response"]) for r in store.samples()] == [(0, "first"), (1, "other")]
+    assert [(r["sample"], r["response"]) for r in load_samples(tmp_path / "run")] == [(0, "first"), (1, "other")]
+
+
 def _try_open(directory: str, queue: multiprocessing.Queue) -> None:
     try:
         RunStore.open(Path(directory), {}, config_hash="abc")
