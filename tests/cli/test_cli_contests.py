@@ -96,3 +96,17 @@ def test_judged_run_through_the_cli(tmp_path: Path, env: dict[str, str], judge_s
     assert f"{len(rows)} already judged, 0 asked now" in again.stderr
     assert len(judge_server.received) == asked  # no judge request the second time
     assert len((run / "judge.jsonl").read_text().splitlines()) == len(rows)
+
+
+def test_report_shows_contests_and_judge(tmp_path: Path, env: dict[str, str], judge_server: FakeOpenAIServer) -> None:
+    args = ("--model", "mock", "--dataset", "matharena-2025", "--k", "1", "--output-dir", "o", "--quiet",
+            "--judge", "fake-judge", "--judge-base-url", judge_server.url)
+    assert evaluate(*args, cwd=tmp_path, env={**env, "OPENAI_API_KEY": ""}).returncode == 0
+    run = _run_dir(tmp_path / "o")
+    judge = json.loads((run / "summary.json").read_text())["judge"]
+    result = evaluate("report", str(run), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    html = (run / "report.html").read_text()
+    assert 'id="contests"' in html and "hmmt-feb-2025" in html
+    assert f'data-metric="judge_flipped" data-value="{judge["flipped"]}"' in html
+    assert f'data-metric="judge_pass1_with" data-value="{json.dumps(judge["pass1_with_judge"])}"' in html
