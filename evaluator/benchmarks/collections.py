@@ -16,9 +16,10 @@ from evaluator.errors import DatasetError
 
 
 def collection_names(spec: str) -> tuple[str, ...]:
-    """The set names of a collection spec: a group name, or a comma list (duplicates dropped, order kept)."""
-    names = GROUPS.get(spec) or tuple(n.strip() for n in spec.split(",") if n.strip())
-    if "," in spec and any(n in GROUPS for n in names):
+    """The set names of a collection spec: a group name, or a comma list (duplicates dropped, order kept);
+    `a+b`, the name a collection run records in its config, reads like `a,b`."""
+    names = GROUPS.get(spec) or tuple(n.strip() for n in spec.replace("+", ",").split(",") if n.strip())
+    if spec not in GROUPS and any(n in GROUPS for n in names):
         raise DatasetError(f"{spec}: a comma list names sets, not groups ({', '.join(GROUPS)}); give the group alone")
     unique = tuple(dict.fromkeys(names))
     if len(unique) < 2:

@@ -101,7 +101,7 @@ _CONTEST_IN_NAME = re.compile(r"(hmmt_feb|hmmt_nov|brumo|cmimc)_(\d{4})", re.IGN
 def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoader | None = None) -> Benchmark:
     """Load a named set (`aime-2024`, `demo`, ...), a collection (`aime-2025,aime-2026` or a group name
     such as `aime-2024-2026`) or a file, checked against the registry. Raises DatasetError."""
-    if "," in spec or spec in GROUPS:
+    if "," in spec or "+" in spec or spec in GROUPS:  # "a+b" is how a collection run records its name
         from evaluator.benchmarks.collections import load_collection
 
         return load_collection(spec, data_dir, hub_loader)

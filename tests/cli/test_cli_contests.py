@@ -110,3 +110,15 @@ def test_report_shows_contests_and_judge(tmp_path: Path, env: dict[str, str], ju
     assert 'id="contests"' in html and "hmmt-feb-2025" in html
     assert f'data-metric="judge_flipped" data-value="{judge["flipped"]}"' in html
     assert f'data-metric="judge_pass1_with" data-value="{json.dumps(judge["pass1_with_judge"])}"' in html
+
+
+def test_collection_run_is_rescored_from_its_recorded_name(tmp_path: Path, env: dict[str, str]) -> None:
+    args = ("--model", "mock", "--dataset", "aime-2025,aime-2026", "--k", "1", "--output-dir", "o", "--quiet")
+    assert evaluate(*args, cwd=tmp_path, env=env).returncode == 0
+    run = _run_dir(tmp_path / "o")
+    before = json.loads((run / "summary.json").read_text())
+    result = evaluate("score", str(run), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "0 verdict(s) changed" in result.stderr
+    after = json.loads((run / "summary.json").read_text())
+    assert after["contests"] == before["contests"] and list(after["contests"]) == ["aime-2025", "aime-2026"]
