@@ -107,7 +107,8 @@ def _contests_and_judge(run: RunView) -> Safe:
         parts.append(section("Per contest", table(("contest", "problems", "pass@1 (%)"), rows), id_="contests"))
     judge = s.get("judge")
     if judge:
-        rows = [("judge model", judge["model"]), ("samples needing the judge", judge["needed"]),
+        judge_rows: list[tuple[str, object]] = [
+                ("judge model", judge["model"]), ("samples needing the judge", judge["needed"]),
                 ("judged", number(judge["judged"], "judge_judged")),
                 ("verdicts flipped to correct", number(judge["flipped"], "judge_flipped")),
                 ("unparseable replies (counted as different)", judge["unparseable"]), ("pending", judge["pending"]),
@@ -115,7 +116,7 @@ def _contests_and_judge(run: RunView) -> Safe:
                 ("pass@1 with judge (%)", number(judge["pass1_with_judge"], "judge_pass1_with",
                                                  pct(judge["pass1_with_judge"]))),
                 ("judge cost (USD)", "-" if judge["cost_usd"] is None else f"{judge['cost_usd']:.2f}")]
-        parts.append(section("LLM judge", table(("", ""), rows), id_="judge",
+        parts.append(section("LLM judge", table(("", ""), judge_rows), id_="judge",
                              note="Asked only about wrong or unanswered samples of LaTeX keys; every call is in "
                                   "judge.jsonl. The headline numbers are the rules' verdicts."))
     return join(parts)
