@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from evaluator.errors import EvaluatorError
+from evaluator.errors import EvaluatorError, TemplateError
 
 app = typer.Typer(
     add_completion=False,
@@ -56,8 +56,9 @@ def run(
     model: Annotated[str | None, typer.Option("--model", "-m", help="Preset name (see `evaluate models`), "
                      "a model id with --backend/--base-url, a local model directory (vLLM), or mock[:ACCURACY].")] = None,
     k: Annotated[int, typer.Option("--k", min=1, help="Samples per problem (DeepSeek-R1 protocol: 64).")] = 64,
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="aime-2024, aime-2025, aime-2026, aime-2022, "
-                       "aime-2023, aime-1983-2023, demo, or a .jsonl/.json/.parquet file.")] = "aime-2024",
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="A named set (see `evaluate datasets`: aime-2024, "
+                       "aime-2026, hmmt-feb-2025, ...), a comma list or group (aime-2025,aime-2026), or a "
+                       ".jsonl/.json/.parquet file.")] = "aime-2024",
     data_dir: Annotated[Path | None, typer.Option(help="Folder with aime_2024.jsonl etc. "
                         "(default $AIME_EVAL_DATA_DIR; else the Hugging Face hub).")] = None,
     backend: Annotated[BackendKind | None, typer.Option(help="Override the preset's backend.")] = None,
@@ -65,6 +66,12 @@ def run(
     api_key_env: Annotated[str | None, typer.Option(help="Name of the env variable holding the API key.")] = None,
     api: Annotated[ApiKind | None, typer.Option(help="chat (default) or completions (base models, R1-Zero).")] = None,
     prompt_template: Annotated[str | None, typer.Option(help="Preset (r1, r1-zero) or a file with {problem}.")] = None,
+    protocol: Annotated[str, typer.Option(help="deepseek (default: one template for every contest) or matharena "
+                        "(MathArena's instruction per contest).")] = "deepseek",
+    judge: Annotated[str | None, typer.Option(help="LLM judge for LaTeX keys (off by default): a preset or a "
+                     "model id on --judge-base-url; asked only about wrong/no-answer samples.")] = None,
+    judge_base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server of the judge.")] = None,
+    judge_api_key_env: Annotated[str | None, typer.Option(help="Env variable with the judge's API key.")] = None,
     think_prefix: Annotated[bool | None, typer.Option(help="Force the assistant turn to start with '<think>\\n' "
                             "(default: the preset's choice; on for DeepSeek-R1 and the distills).")] = None,
     temperature: Annotated[float | None, typer.Option(min=0.0, help="Default: the preset's (0.6 for DeepSeek).")] = None,
@@ -150,7 +157,7 @@ def _run(options: dict[str, Any]) -> None:
     from evaluator.benchmarks.loader import load_benchmark
     from evaluator.reports.display import per_problem_table, sampling_progress, summary_table
     from evaluator.run.pricing import price_table
-    from evaluator.run.prompts import load_template
+    from evaluator.run.prompts import contest_templates, load_template
     from evaluator.run.runner import RunConfig, execute, run_sync
     from evaluator.run.store import RunStore
     from evaluator.types import SamplingParams
@@ -166,6 +173,13 @@ def _run(options: dict[str, Any]) -> None:
         _warn(err, "warning", warning)
     default_template = "r1-zero" if backend_config.api == "completions" else "r1"
     template = load_template(options["prompt_template"] or default_template)
+    if options["protocol"] != "deepseek" and options["prompt_template"]:
+        raise TemplateError("--prompt-template and --protocol matharena both set the prompt: give one")
+    judge_config = None
+    if options["judge"]:
+        from evaluator.grading.judge import judge_backend_config
+
+        judge_config = judge_backend_config(options["judge"], options["judge_base_url"], options["judge_api_key_env"])
     config = RunConfig(
         model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
         dataset_hash=benchmark.content_hash, template=template,
@@ -178,6 +192,7 @@ def _run(options: dict[str, Any]) -> None:
         k=options["k"],
         assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None
         else ("<think>\n" if options["think_prefix"] else ""),
+        contest_templates=contest_templates(options["protocol"], [name for name, _ in benchmark.contests]),
     )
     directory = options["run_dir"] or options["output_dir"] / config.run_name()
     with RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
@@ -193,9 +208,15 @@ def _run(options: dict[str, Any]) -> None:
             with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
                 store.write_summary(_summarize(store.directory, benchmark, config.k, options["seed"], name))
             raise
+        if judge_config is not None:
+            _judge(store.directory, benchmark, config.k, judge_config, options["judge"], err)
         summary = _summarize(store.directory, benchmark, config.k, options["seed"], name)
         store.write_summary(summary)
     console.print(summary_table(f"{name} on {benchmark.name} (k={config.k})", summary))
+    if summary.get("contests"):
+        from evaluator.reports.display import contest_table
+
+        console.print(contest_table(summary))
     if options["per_problem"]:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False)
@@ -211,7 +232,23 @@ async def _execute_and_close(coro: Any, backend: Any) -> Any:
         await backend.aclose()
 
 
+def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str, err: Any) -> None:
+    """The judge pass: ask about the samples that need it and are not in judge.jsonl yet."""
+    from evaluator.backends import create_backend
+    from evaluator.grading.judge import run_judge
+    from evaluator.run.runner import run_sync
+    from evaluator.run.store import load_samples
+
+    backend = create_backend(config)
+    done = run_sync(_execute_and_close(run_judge(directory, load_samples(directory), benchmark.problems, k, backend,
+                                                 config, judge_name), backend))
+    err.print(f"judge {judge_name}: {done.needed} sample(s) need it, {done.cached} already judged, "
+              f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
+
+
 def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
+    from evaluator.grading.judge import judge_summary
+    from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run
     from evaluator.run.pricing import cost_usd
     from evaluator.run.store import load_errors, load_samples
@@ -220,6 +257,10 @@ def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: s
     summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
     tokens = summary["tokens"]
     summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
+    if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):
+        summary["contests"] = contests
+    if judged := judge_summary(directory, records, benchmark.problems, k):
+        summary["judge"] = judged
     return summary
 
 
@@ -361,6 +402,22 @@ def export(
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     except EvaluatorError as exc:
         _fail(str(exc))
+
+
+@app.command("datasets")
+def list_datasets() -> None:
+    """List the named sets and groups: size, answer type, text source, key provenance, licence, hub copies."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from evaluator.benchmarks.catalog import dataset_rows
+
+    table = Table("name", "problems", "answers", "text from", "key provenance", "licence", "hub",
+                  header_style="bold")
+    for row in dataset_rows():
+        table.add_row(row.name, str(row.problems), row.answer_type, row.text_source, row.key_provenance,
+                      row.licence, row.hub)
+    Console().print(table)
 
 
 @app.command("models")

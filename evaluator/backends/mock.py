@@ -6,7 +6,9 @@ scale, which pulls the mean towards 50%: pass@1 on AIME 2024 is 60.8% for `mock`
 `mock:0.9`, seed 0). Wrong answers cluster on a few distractors (so majority voting behaves as with
 real models), and some responses are truncated or use messy formats (`\\boxed{073}`,
 `\\boxed{\\text{73}}`, two boxes, "The final answer is ...") so extraction, grading and metrics are all
-exercised.
+exercised. A LaTeX key (HMMT) is written in varied but equivalent forms (`\\dfrac`, `p/q`, `\\times` for
+`\\cdot`, spacing) so the symbolic path and cons@k's equivalence classes are exercised; its wrong
+answers are the key plus an offset (or an extra list element).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import hashlib
 import math
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 
@@ -41,6 +44,25 @@ _FINAL_FORMATS: tuple[tuple[float, str], ...] = (
     (0.08, "We get $\\boxed{{{a}}}$. Checking once more, the answer is $\\boxed{{{a}}}$."),
     (0.08, "**Final Answer:** The final answer is {a}."),
 )
+
+
+_SIMPLE_FRAC = re.compile(r"\\frac\{(\d{1,9})\}\{(\d{1,9})\}")
+
+
+def latex_forms(key: str) -> tuple[str, ...]:
+    """Equivalent spellings of a LaTeX key, the key itself first (order fixed, duplicates dropped)."""
+    forms = (
+        key,
+        key.replace("\\frac", "\\dfrac"),
+        _SIMPLE_FRAC.sub(r"\1/\2", key) if _SIMPLE_FRAC.fullmatch(key) else key,
+        key.replace("\\cdot", "\\times"),
+        key.replace("+", " + ").replace(", ", " , "),
+    )
+    return tuple(dict.fromkeys(forms))
+
+
+def _latex_distractor(key: str, offset: int) -> str:
+    return f"{key}, {offset}" if "," in key else f"{key}+{offset}"
 
 
 def parse_spec(model: str) -> tuple[float, float]:
@@ -88,7 +110,7 @@ class MockBackend:
         rng = _rng(params.seed, request.problem_id, sample_index, params.temperature)
         gold = self._gold(request.problem_id)
         offsets = _rng("wrong", request.problem_id).sample(range(1, 999), 3)
-        distractors = [(gold + d) % 1000 if isinstance(gold, int) else f"{gold}+{d}" for d in offsets]
+        distractors = [(gold + d) % 1000 if isinstance(gold, int) else _latex_distractor(gold, d) for d in offsets]
         correct = rng.random() < _problem_rate(self.accuracy, request.problem_id)
         answer = gold if correct else rng.choices(distractors, weights=(6, 3, 1))[0]
         thinking = "".join(rng.choice(_FILLER) for _ in range(rng.randint(8, 40)))
@@ -100,8 +122,10 @@ class MockBackend:
             budget = min(len(text), params.max_tokens * 4)
             return self._completion(request, sample_index, text[: budget - 7], "length", prompt_text, started)
         weights, formats = zip(*_FINAL_FORMATS, strict=True)
-        final = rng.choices(formats, weights=weights)[0] if isinstance(answer, int) else formats[0]
-        final = final.format(a=answer)
+        if isinstance(answer, int):
+            final = rng.choices(formats, weights=weights)[0].format(a=answer)
+        else:
+            final = formats[0].format(a=rng.choice(latex_forms(answer)))
         text = f"<think>\n{reasoning}I am fairly confident now.\n</think>\n\nSummary of the solution. {final}"
         return self._completion(request, sample_index, text, "stop", prompt_text, started)
 

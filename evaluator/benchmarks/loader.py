@@ -2,8 +2,14 @@
 
 Text comes, in this order, from: a file given as `--dataset PATH`; a data directory (`--data-dir` or
 $AIME_EVAL_DATA_DIR) holding files named like `aime_2024.jsonl`; the Hugging Face hub through
-`datasets.load_dataset`. Every loaded set is checked: bad rows are errors naming the file and line;
-known defects of popular copies are warnings.
+`datasets.load_dataset(repo, revision=PIN)`. Every loaded set is checked: bad rows are errors naming
+the file and line; known defects of popular copies are warnings. A problem that circulates in two
+wordings with different keys (2026-II-10) is graded against the key of the wording that was loaded.
+
+Hub pins: a community PR once vandalised a MathArena repo's metadata, so the newer MathArena sets are
+loaded only at a pinned commit (`SetInfo.hub_revisions`, or $AIME_EVAL_HUB_REVISIONS =
+"MathArena/aime_2026=<40-hex sha>,..." for a commit the user has vetted) and always checked against
+the shipped keys. `--dataset a,b` and group names load collections (`benchmarks.collections`).
 """
 
 from __future__ import annotations
@@ -14,12 +20,16 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from evaluator.benchmarks.records import read_json_records
 from evaluator.benchmarks.registry import (
+    GROUPS,
     NAMES,
+    Key,
+    RegistryEntry,
     RegistrySet,
     demo_rows,
     id_sort_key,
@@ -30,6 +40,9 @@ from evaluator.errors import DatasetError
 from evaluator.types import Problem
 
 DATA_DIR_ENV = "AIME_EVAL_DATA_DIR"
+HUB_REVISIONS_ENV = "AIME_EVAL_HUB_REVISIONS"
+_SHA = re.compile(r"[0-9a-f]{40}")
+HubLoader = Callable[..., Iterable[Mapping[str, Any]]]  # (repo, revision=sha or None) -> rows
 FILE_SUFFIXES = (".jsonl", ".json", ".parquet")
 
 
@@ -41,6 +54,7 @@ class Benchmark:
     origin: str  # where the text came from: a path or hub dataset ids
     content_hash: str
     warnings: tuple[str, ...] = ()
+    contests: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (set name, its problem ids); >1 for a collection
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,18 @@ _TEXT_DEFECTS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
         "2024-II-8 has the AI-MO typo (both cases 'outside'): the problem is ill-posed as written; "
         "the official text says 'inside ... internally tangent' for r_i",
     ),
+    (
+        "2026-I-10",
+        lambda text: "perpendicular $\\overline{BC}" in text or "${}\\overline{AC}$" in text,
+        "2026-I-10 has the math-ai/aime26 transcription slip ('AC is perpendicular BC'; official: "
+        "A'C' is perpendicular to BC); the answer (156) is unaffected",
+    ),
+    (
+        "2026-I-13",
+        lambda text: "502n+r" in text.replace(" ", "") or "positive integer $r$" in text,
+        "2026-I-13 has the math-ai/aime26 transcription slips ('positive integer r', sum index m with term "
+        "502n+r; official: nonnegative r, 502m+r); the answer (39) is unaffected",
+    ),
 )
 
 # Field names of the formats we read: ours / custom, MathArena, HuggingFaceH4, Maxwell-Jia.
@@ -69,14 +95,16 @@ _PROBLEM_KEYS = ("problem", "Problem", "question")
 _ANSWER_KEYS = ("answer", "Answer")
 _AOPS_URL = re.compile(r"(\d{4})_AIME_(I{1,2})_Problems/Problem_(\d+)")
 _EXAM_IN_NAME = re.compile(r"aime_(\d{4})(?:_(I{1,2}))?(?![\dI])", re.IGNORECASE)
+_CONTEST_IN_NAME = re.compile(r"(hmmt_feb|hmmt_nov|brumo|cmimc)_(\d{4})", re.IGNORECASE)  # MathArena names
 
 
-def load_benchmark(
-    spec: str,
-    data_dir: Path | None = None,
-    hub_loader: Callable[[str], Iterable[Mapping[str, Any]]] | None = None,
-) -> Benchmark:
-    """Load a named set (`aime-2024`, `demo`, ...) or a file, checked against the registry."""
+def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoader | None = None) -> Benchmark:
+    """Load a named set (`aime-2024`, `demo`, ...), a collection (`aime-2025,aime-2026` or a group name
+    such as `aime-2024-2026`) or a file, checked against the registry. Raises DatasetError."""
+    if "," in spec or "+" in spec or spec in GROUPS:  # "a+b" is how a collection run records its name
+        from evaluator.benchmarks.collections import load_collection
+
+        return load_collection(spec, data_dir, hub_loader)
     path = Path(spec).expanduser()
     if spec.endswith(FILE_SUFFIXES) or path.is_file():
         if not path.is_file():
@@ -84,7 +112,10 @@ def load_benchmark(
         rows = read_rows(path)
         return _build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)
     if spec not in NAMES:
-        raise DatasetError(f"unknown dataset {spec!r}: choose one of {', '.join(NAMES)}, or give a file path")
+        close = get_close_matches(spec, [*NAMES, *GROUPS], n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise DatasetError(f"unknown dataset {spec!r}: {hint}choose one of {', '.join([*NAMES, *GROUPS])}, "
+                           "a comma list of them, or give a file path")
     registry = registry_set(spec)
     if spec == "demo":
         rows = [_row(raw, f"demo:{i}") for i, raw in enumerate(demo_rows(), 1)]
@@ -124,12 +155,16 @@ def _row(obj: Any, where: str, name_hint: str = "") -> _Row:
     accepted = obj.get("accepted_answers") or obj.get("accepted") or ()
     if not isinstance(accepted, list | tuple):
         raise DatasetError(f"{where}: 'accepted_answers' must be a list")
+    if isinstance(answer, list):  # MathArena stores a multi-part key as a list: our keys are its comma text
+        answer = ", ".join(str(a) for a in answer)
     return _Row(problem_id, problem, answer, tuple(accepted), where)
 
 
 def _row_id(obj: Mapping[str, Any], where: str, name_hint: str) -> str:
     if isinstance(obj.get("url"), str) and (m := _AOPS_URL.search(obj["url"])):  # HuggingFaceH4 (AI-MO copy)
         return f"{m[1]}-{m[2]}-{int(m[3])}"
+    if "problem_idx" in obj and (c := _CONTEST_IN_NAME.search(name_hint)):  # MathArena HMMT, BRUMO, CMIMC
+        return f"{c[1].lower().replace('_', '-')}-{c[2]}-{int(obj['problem_idx'])}"
     if "problem_idx" in obj:  # MathArena: the exam is in the dataset's name
         m = _EXAM_IN_NAME.search(name_hint)
         if not m:
@@ -168,13 +203,18 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
     problems = []
     for row in rows:
         entry = known.get(row.id)
-        answer = _answer(row.answer, row.where, aime=entry is not None or _looks_aime(row.id))
+        aime = _looks_aime(row.id) or (entry is not None and isinstance(entry.answer, int) and registry is not None
+                                       and registry.answer_type == "integer")
+        answer = _answer(row.answer, row.where, aime=aime)
         accepted = tuple(_answer(a, row.where, aime=isinstance(answer, int)) for a in row.accepted)
         if entry is not None and entry.answer is not None:
-            if answer != entry.answer and answer not in entry.accepted:
+            key, key_accepted, note = _key_for_text(entry, row)
+            if not any(_same_key(answer, k) for k in (key, *key_accepted)):
                 raise DatasetError(f"{row.where}: answer {row.answer!r} for {row.id} disagrees with the official "
-                                   f"answer {entry.answer} (registry {registry.name if registry else ''}); fix the file")
-            answer, accepted = entry.answer, entry.accepted
+                                   f"answer {key} (registry {registry.name if registry else ''}); fix the file")
+            answer, accepted = key, key_accepted
+            if note:
+                warnings.append(f"{origin}: {note}")
         problems.append(Problem(row.id, row.problem, answer, accepted, origin))
         for defect_id, test, message in _TEXT_DEFECTS:
             if row.id == defect_id and test(row.problem):
@@ -186,7 +226,35 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
                         "mapped by id, not by position")
     if registry:
         problems.sort(key=lambda p: id_sort_key(p.id))
-    return Benchmark(name, tuple(problems), origin, _content_hash(problems), tuple(warnings))
+    contests = ((name, tuple(p.id for p in problems)),)
+    return Benchmark(name, tuple(problems), origin, _content_hash(problems), tuple(warnings), contests)
+
+
+def _key_for_text(entry: RegistryEntry, row: _Row) -> tuple[Key, tuple[Key, ...], str]:
+    """(key, accepted, warning) for the wording actually loaded: a problem with circulating wordings is
+    graded against the key of the one whose marker phrase its text contains (and the run says which)."""
+    if not entry.wordings:
+        return entry.answer if entry.answer is not None else "", entry.accepted, ""
+    text = " ".join(row.problem.split())
+    for wording in entry.wordings:
+        if wording.marker in text:
+            others = ", ".join(f"{w.answer} for '{w.marker}...'" for w in entry.wordings if w is not wording)
+            return wording.answer, (), (f"{row.id} is the {wording.label} ('{wording.marker}...'): graded against "
+                                        f"key {wording.answer} (the other wording in circulation: {others})")
+    for wording in entry.wordings:  # unknown wording: trust the file's own key only if it is one of ours
+        if _same_key(_answer(row.answer, row.where, aime=False), wording.answer):
+            return wording.answer, (), (f"{row.id}: wording not recognised; graded against the file's key "
+                                        f"{wording.answer} ({wording.label}); check the text")
+    keys = " or ".join(f"{w.answer} ({w.label})" for w in entry.wordings)
+    raise DatasetError(f"{row.where}: {row.id} has neither known wording and its answer {row.answer!r} is not "
+                       f"{keys}; fix the file")
+
+
+def _same_key(value: Key, key: Key) -> bool:
+    """Equal keys: integers as integers, LaTeX keys as text with all whitespace removed."""
+    if isinstance(key, int) or isinstance(value, int):
+        return value == key
+    return "".join(str(value).split()) == "".join(str(key).split())
 
 
 def _looks_aime(problem_id: str) -> bool:
@@ -217,34 +285,55 @@ def _content_hash(problems: list[Problem]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def _at(repo: str, pins: Mapping[str, str]) -> str:
+    """`repo@sha12` for a pinned repo (recorded as the run's text origin), else the repo."""
+    return f"{repo}@{pins[repo][:12]}" if repo in pins else repo
+
+
 def _load_parquet(path: Path) -> list[Mapping[str, Any]]:
     import datasets
 
     return list(datasets.load_dataset("parquet", data_files=str(path), split="train"))
 
 
-def _hub_load(repo: str) -> Iterable[Mapping[str, Any]]:
+def _hub_load(repo: str, revision: str | None = None) -> Iterable[Mapping[str, Any]]:
     import datasets
 
-    return datasets.load_dataset(repo, split="train")
+    return datasets.load_dataset(repo, revision=revision, split="train")
 
 
-def _load_from_hub(
-    spec: str,
-    registry: RegistrySet,
-    hub_loader: Callable[[str], Iterable[Mapping[str, Any]]],
-    data_dir: Path | None,
-) -> Benchmark:
+def hub_revisions(registry: RegistrySet) -> dict[str, str]:
+    """The commit each hub repo of a set is pinned to: the registry's pins, then $AIME_EVAL_HUB_REVISIONS."""
+    pins = dict(registry.info.hub_revisions if registry.info else ())
+    for item in filter(None, (p.strip() for p in os.environ.get(HUB_REVISIONS_ENV, "").split(","))):
+        repo, _, sha = item.partition("=")
+        if not _SHA.fullmatch(sha.strip().lower()):
+            raise DatasetError(f"${HUB_REVISIONS_ENV}: {item!r} is not REPO=SHA with a 40-hex commit sha "
+                               "(e.g. MathArena/aime_2026=0123...abcd)")
+        pins[repo.strip()] = sha.strip().lower()
+    return pins
+
+
+def _load_from_hub(spec: str, registry: RegistrySet, hub_loader: HubLoader, data_dir: Path | None) -> Benchmark:
     failures: list[str] = []
+    pins = hub_revisions(registry)
+    pin_required = registry.info is not None and registry.info.pin_required
     for group in registry.hub:
+        unpinned = [repo for repo in group if repo not in pins]
+        if pin_required and unpinned:
+            failures.append(f"{'+'.join(unpinned)}: no pinned revision (an unpinned hub copy is never trusted; "
+                            f"vet a commit and set {HUB_REVISIONS_ENV}={unpinned[0]}=<sha>)")
+            continue
         try:
-            rows = [r for repo in group for r in _rows_from_records(hub_loader(repo), repo, repo.split("/")[-1])]
+            rows = [r for repo in group
+                    for r in _rows_from_records(hub_loader(repo, revision=pins.get(repo)), _at(repo, pins),
+                                                repo.split("/")[-1])]
         except DatasetError:
             raise
         except Exception as exc:  # network, missing dataset, auth: try the next source
             failures.append(f"{'+'.join(group)}: {exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}")
             continue
-        return _build(spec, rows, "+".join(group), registry, strict_set=True)
+        return _build(spec, rows, "+".join(_at(repo, pins) for repo in group), registry, strict_set=True)
     where = f"{data_dir / registry.data_file}" if data_dir and registry.data_file else f"${DATA_DIR_ENV}/{registry.data_file}"
     tried = "; ".join(failures) if failures else "no hub dataset is known for it"
     raise DatasetError(f"{spec}: problem text not found. Put the file at {where}, pass --dataset PATH, "

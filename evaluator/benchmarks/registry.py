@@ -1,7 +1,11 @@
-"""The benchmark registry: which problems a named set has and their official answers (facts only).
+"""The benchmark registry: which problems a named set has, their official answers (facts only), and
+where each set's text comes from, under which licence.
 
-The JSON files live in the top-level `problems/` folder (installed as `evaluator.registry`).
-Problem text is third-party data: it is never in the registry, the loader fetches it.
+The JSON files live in the top-level `problems/` folder (installed as `evaluator.registry`) and are
+written by `scripts/build_registry.py`. Problem text is third-party data: it is never in the
+registry, the loader fetches it. A set whose key file is absent (a contest MathArena keeps on the
+hub only, until its file is added to ../shared/data) is not offered: without a key nothing a hub
+copy says could be checked.
 """
 
 from __future__ import annotations
@@ -12,12 +16,34 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+Key = int | str  # an integer answer, or the LaTeX text of a non-integer one
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One circulating wording of a problem whose key depends on it: a phrase only that wording has."""
+
+    marker: str
+    answer: Key
+    label: str
+
 
 @dataclass(frozen=True)
 class RegistryEntry:
     id: str
-    answer: int | None  # None where the set's answers come from its hub dataset (aime-2026)
-    accepted: tuple[int, ...] = ()
+    answer: Key | None  # None only for the demo's own answers before they are read
+    accepted: tuple[Key, ...] = ()
+    wordings: tuple[Wording, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """What `evaluate datasets` shows: text source, licence, and the hub copies (pinned or not)."""
+
+    text_source: str
+    licence: str
+    hub_revisions: tuple[tuple[str, str], ...] = ()  # (repo, commit sha) pins known to be clean
+    pin_required: bool = False  # refuse an unpinned hub copy (MathArena's newer sets; see loader)
 
 
 @dataclass(frozen=True)
@@ -28,31 +54,67 @@ class RegistrySet:
     entries: tuple[RegistryEntry, ...]
     data_file: str | None  # file name looked up in a data directory
     hub: tuple[tuple[str, ...], ...]  # hub dataset groups, tried in order; a group is concatenated
+    info: SetInfo | None = None
+    answer_type: str = "integer"  # integer | latex
+    answer_sources: tuple[str, ...] = ()
+    provenance: str = ""
 
     def by_id(self) -> dict[str, RegistryEntry]:
         return {e.id: e for e in self.entries}
 
 
-def _aime_ids(year: int) -> list[str]:
-    return [f"{year}-{exam}-{n}" for exam in ("I", "II") for n in range(1, 16)]
+_AIME_TEXT = "MathArena (official MAA wording) or AoPS via the hub / ../shared/data"
+_MAA = "problems (c) MAA; keys are facts"
+_MATHARENA = "MathArena problem text and keys, CC BY-NC-SA 4.0 (non-commercial, share-alike)"
 
-
-# name -> (registry json in problems/, data file, hub dataset groups in order of preference)
-_SETS: dict[str, tuple[str | None, str | None, tuple[tuple[str, ...], ...]]] = {
+# name -> (registry json in problems/, data file, hub dataset groups in order of preference, info)
+_SETS: dict[str, tuple[str | None, str | None, tuple[tuple[str, ...], ...], SetInfo]] = {
     "aime-2024": (
         "aime_2024.json",
         "aime_2024.jsonl",
         (("MathArena/aime_2024_I", "MathArena/aime_2024_II"), ("HuggingFaceH4/aime_2024",)),
+        SetInfo(_AIME_TEXT, _MAA),
     ),
-    "aime-2025": ("aime_2025.json", "aime_2025.jsonl", (("MathArena/aime_2025",),)),
-    "aime-2026": (None, "aime_2026.jsonl", (("MathArena/aime_2026",),)),
-    "aime-2022": ("aime_2022.json", "aime_2022.jsonl", ()),
-    "aime-2023": ("aime_2023.json", "aime_2023.jsonl", ()),
-    "aime-1983-2023": ("aime_1983_2023.json", "aime_1983_2023.jsonl", ()),
-    "demo": (None, None, ()),
+    "aime-2025": ("aime_2025.json", "aime_2025.jsonl", (("MathArena/aime_2025",),), SetInfo(_AIME_TEXT, _MAA)),
+    "aime-2026": (
+        "aime_2026.json",
+        "aime_2026.jsonl",
+        (("MathArena/aime_2026",),),
+        SetInfo("math-ai/aime26 text with the MAA-page corrections (../shared/data), or MathArena/aime_2026",
+                _MAA + "; math-ai/aime26 text Apache-2.0, MathArena text CC BY-NC-SA 4.0", pin_required=True),
+    ),
+    "hmmt-feb-2025": (
+        "hmmt_feb_2025.json",
+        "hmmt_feb_2025.jsonl",
+        (("MathArena/hmmt_feb_2025",),),
+        SetInfo("MathArena (eth-sri/matharena@81f103e, = MathArena/hmmt_feb_2025)", _MATHARENA, pin_required=True),
+    ),
+    "hmmt-feb-2026": ("hmmt_feb_2026.json", "hmmt_feb_2026.jsonl", (("MathArena/hmmt_feb_2026",),),
+                      SetInfo("MathArena/hmmt_feb_2026", _MATHARENA, pin_required=True)),
+    "brumo-2025": ("brumo_2025.json", "brumo_2025.jsonl", (("MathArena/brumo_2025",),),
+                   SetInfo("MathArena/brumo_2025", _MATHARENA, pin_required=True)),
+    "cmimc-2025": ("cmimc_2025.json", "cmimc_2025.jsonl", (("MathArena/cmimc_2025",),),
+                   SetInfo("MathArena/cmimc_2025", _MATHARENA, pin_required=True)),
+    "aime-2022": ("aime_2022.json", "aime_2022.jsonl", (), SetInfo("rllm-org/rllm AoPS text via ../shared/data", _MAA)),
+    "aime-2023": ("aime_2023.json", "aime_2023.jsonl", (), SetInfo("rllm-org/rllm AoPS text via ../shared/data", _MAA)),
+    "aime-1983-2023": ("aime_1983_2023.json", "aime_1983_2023.jsonl", (),
+                       SetInfo("rllm-org/rllm AoPS text via ../shared/data", _MAA)),
+    "demo": (None, None, (), SetInfo("shipped with aime-eval (original problems)", "Apache-2.0 (ours)")),
 }
 
-NAMES: tuple[str, ...] = tuple(_SETS)
+
+def _has_keys(json_name: str | None) -> bool:
+    return json_name is None or resources.files("evaluator.registry").joinpath(json_name).is_file()
+
+
+NAMES: tuple[str, ...] = tuple(name for name, spec in _SETS.items() if _has_keys(spec[0]))
+"""Named sets on offer: those whose answer key is shipped."""
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "aime-2024-2026": ("aime-2024", "aime-2025", "aime-2026"),
+    "matharena-2025": ("aime-2025", "hmmt-feb-2025"),
+}
+"""Named collections (`--dataset aime-2024-2026`); a comma list (`aime-2025,aime-2026`) works too."""
 
 _ID_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<exam>I{1,2}))?-(?P<number>\d{1,2})$")
 
@@ -68,23 +130,29 @@ def id_sort_key(problem_id: str) -> tuple[int, str, int, int]:
     return (10**6, prefix, 0, int(tail[1]) if tail else 0)
 
 
+def _key(value: object) -> Key:
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _entry(raw: dict) -> RegistryEntry:
+    wordings = tuple(Wording(w["marker"], _key(w["answer"]), w["label"]) for w in raw.get("wordings", ()))
+    return RegistryEntry(raw["id"], _key(raw["answer"]), tuple(_key(a) for a in raw.get("accepted", ())), wordings)
+
+
 @cache
 def registry_set(name: str) -> RegistrySet:
     """The registry of a named set. Raises KeyError for unknown names."""
-    json_name, data_file, hub = _SETS[name]
+    json_name, data_file, hub, info = _SETS[name]
     if json_name is None:
-        entries: tuple[RegistryEntry, ...]
-        if name == "demo":
-            rows = _read_package_jsonl("demo.jsonl")
-            entries = tuple(RegistryEntry(r["id"], int(r["answer"])) for r in rows)
-        else:
-            entries = tuple(RegistryEntry(i, None) for i in _aime_ids(int(name.split("-")[1])))
-        return RegistrySet(name, entries, data_file, hub)
+        rows = _read_package_jsonl("demo.jsonl")
+        entries = tuple(RegistryEntry(r["id"], int(r["answer"])) for r in rows)
+        return RegistrySet(name, entries, data_file, hub, info)
     raw = json.loads(resources.files("evaluator.registry").joinpath(json_name).read_text(encoding="utf-8"))
-    entries = tuple(
-        RegistryEntry(p["id"], int(p["answer"]), tuple(int(a) for a in p.get("accepted", ()))) for p in raw["problems"]
+    return RegistrySet(
+        name, tuple(_entry(p) for p in raw["problems"]), data_file, hub, info,
+        answer_type=raw.get("answer_type", "integer"), answer_sources=tuple(raw.get("answer_sources", ())),
+        provenance=raw.get("provenance", ""),
     )
-    return RegistrySet(name, entries, data_file, hub)
 
 
 def _read_package_jsonl(filename: str) -> list[dict]:
@@ -100,7 +168,8 @@ def demo_rows() -> list[dict]:
 def set_for_ids(ids: list[str]) -> RegistrySet | None:
     """The smallest registry set that contains every id (to check a file that names no set), or None."""
     wanted = set(ids)
-    for name in ("aime-2022", "aime-2023", "aime-2024", "aime-2025", "aime-1983-2023", "demo"):
+    by_size = sorted(NAMES, key=lambda name: len(registry_set(name).entries))
+    for name in by_size:
         known = {e.id for e in registry_set(name).entries}
         if wanted and wanted <= known:
             return registry_set(name)

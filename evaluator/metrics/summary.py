@@ -14,7 +14,8 @@ SUMMARY_VERSION = 1
 
 
 def problem_table(records: Iterable[Mapping[str, Any]], problems: Sequence[Problem], k: int | None = None) -> list:
-    """Per-problem samples for the metrics (samples with index >= k are left out), in problem order."""
+    """Per-problem samples for the metrics (samples with index >= k are left out), in problem order.
+    For a non-integer key, answers are replaced by their equivalence class (grading.equivalence)."""
     from evaluator.metrics.estimators import ProblemSamples
 
     by_problem: dict[str, list[Mapping[str, Any]]] = {p.id: [] for p in problems}
@@ -24,14 +25,14 @@ def problem_table(records: Iterable[Mapping[str, Any]], problems: Sequence[Probl
     table = []
     for p in problems:
         rows = sorted(by_problem[p.id], key=lambda r: int(r["sample"]))
-        table.append(
-            ProblemSamples(
-                problem_id=p.id,
-                golds=tuple(str(g) for g in p.golds),
-                answers=tuple(r.get("extracted") for r in rows),
-                correct=tuple(bool(r.get("correct")) for r in rows),
-            )
-        )
+        answers = tuple(r.get("extracted") for r in rows)
+        correct = tuple(bool(r.get("correct")) for r in rows)
+        if not isinstance(p.answer, int):  # LaTeX key: vote on equivalence classes, not spellings
+            from evaluator.grading.equivalence import answer_classes
+
+            answers = answer_classes(answers, correct, str(p.answer))
+        table.append(ProblemSamples(problem_id=p.id, golds=tuple(str(g) for g in p.golds), answers=answers,
+                                    correct=correct))
     return table
 
 

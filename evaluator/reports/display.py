@@ -97,6 +97,26 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
         table.add_row("accuracy reported in the dump (%)", _pct(imported["reported_accuracy"]), "")
     if summary.get("cost_usd") is not None:
         table.add_row("cost (USD)", f"{summary['cost_usd']:.2f}", "")
+    judge = summary.get("judge")
+    if judge:
+        table.add_row(f"judge {judge['model']}: judged / flipped", f"{judge['judged']} / {judge['flipped']}",
+                      f"{judge['pending']} pending" if judge["pending"] else "")
+        table.add_row("pass@1 without / with judge (%)",
+                      f"{_pct(judge['pass1'])} / {_pct(judge['pass1_with_judge'])}", "")
+        if judge.get("cost_usd") is not None:
+            table.add_row("judge cost (USD)", f"{judge['cost_usd']:.2f}", "")
+    return table
+
+
+def contest_table(summary: dict[str, Any]) -> Table:
+    """One row per contest of a collection run, then the overall row."""
+    table = Table(title="per contest", header_style="bold")
+    for name in ("contest", "problems", "pass@1 (%)", "cons (%)"):
+        table.add_column(name, justify="left" if name == "contest" else "right")
+    rows = [*summary.get("contests", {}).items(), ("overall", summary)]
+    for name, part in rows:
+        m = part.get("metrics") or {}
+        table.add_row(name, str(part["n_problems"]), _pct(m.get("pass1")), _pct(m.get("cons")))
     return table
 
 

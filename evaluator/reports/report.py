@@ -48,6 +48,7 @@ def render_report(run: RunView, reference: Reference | None = None) -> str:
     subtitle = f"{run.dataset} · k={run.k} · {run.directory.name} · {created}"
     body = join((
         _headline(run),
+        _contests_and_judge(run),
         _reference_section(run, reference) if reference else "",
         section("Curves and lengths", _plots(run, reference), id_="plots",
                 note=f"pass@k is the unbiased estimator over the {m['samples_min']} samples per problem; maj@k is the "
@@ -94,6 +95,31 @@ def _headline(run: RunView) -> Safe:
         warn = tag("p", f"Incomplete run: {s['n_samples']} of {s['expected_samples']} samples, "
                         f"{s['errors']} failed for good; numbers cover the samples present.", class_="warn")
     return section("Headline", join((warn, tag("div", join(cards), class_="cards"))), id_="headline")
+
+
+def _contests_and_judge(run: RunView) -> Safe:
+    """Per-contest rows of a collection run, and the LLM judge's counts (only when present)."""
+    s, parts = run.summary, []
+    if s.get("contests"):
+        rows = [(name, part["n_problems"], number((part.get("metrics") or {}).get("pass1"), f"pass1_{name}",
+                                                  pct((part.get("metrics") or {}).get("pass1"))))
+                for name, part in [*s["contests"].items(), ("overall", s)]]
+        parts.append(section("Per contest", table(("contest", "problems", "pass@1 (%)"), rows), id_="contests"))
+    judge = s.get("judge")
+    if judge:
+        judge_rows: list[tuple[str, object]] = [
+                ("judge model", judge["model"]), ("samples needing the judge", judge["needed"]),
+                ("judged", number(judge["judged"], "judge_judged")),
+                ("verdicts flipped to correct", number(judge["flipped"], "judge_flipped")),
+                ("unparseable replies (counted as different)", judge["unparseable"]), ("pending", judge["pending"]),
+                ("pass@1 without judge (%)", number(judge["pass1"], "judge_pass1", pct(judge["pass1"]))),
+                ("pass@1 with judge (%)", number(judge["pass1_with_judge"], "judge_pass1_with",
+                                                 pct(judge["pass1_with_judge"]))),
+                ("judge cost (USD)", "-" if judge["cost_usd"] is None else f"{judge['cost_usd']:.2f}")]
+        parts.append(section("LLM judge", table(("", ""), judge_rows), id_="judge",
+                             note="Asked only about wrong or unanswered samples of LaTeX keys; every call is in "
+                                  "judge.jsonl. The headline numbers are the rules' verdicts."))
+    return join(parts)
 
 
 def _plots(run: RunView, reference: Reference | None) -> Safe:

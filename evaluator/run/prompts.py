@@ -1,8 +1,14 @@
 """Prompt templates. DeepSeek-R1's protocol is the default: no system prompt, the problem followed by
-the boxed-answer instruction. Templates use `{problem}` literally (no str.format: LaTeX has braces)."""
+the boxed-answer instruction. Templates use `{problem}` literally (no str.format: LaTeX has braces).
+
+Per-contest prompts: with `--protocol matharena` each contest gets MathArena's instruction for it
+(instruction, a blank line, the problem; AIME adds "The answer is an integer between 0 and 999
+inclusive."), recorded in the run config. The DeepSeek protocol (one template for every contest) stays
+the default, so existing AIME runs keep their run directories."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +45,36 @@ PRESETS: dict[str, PromptTemplate] = {
     ),
 }
 
+PROTOCOLS = ("deepseek", "matharena")
+
+_BOXED = "Please reason step by step, and put your final answer within \\boxed{}."
+MATHARENA_INSTRUCTIONS: dict[str, str] = {
+    # contest family (the set name's first part) -> MathArena's instruction (eth-sri/matharena configs,
+    # as run by openbench's matharena tasks: instruction + "\n\n" + problem)
+    "aime": _BOXED + "\nThe answer is an integer between 0 and 999 inclusive.",
+    "hmmt": _BOXED,
+    "brumo": _BOXED,
+    "cmimc": _BOXED,
+}
+
+
+def contest_templates(protocol: str, contests: Iterable[str]) -> tuple[tuple[str, PromptTemplate], ...]:
+    """(contest, template) for each contest under `protocol`; empty for the DeepSeek protocol, whose one
+    template (`--prompt-template`) serves every contest. Raises TemplateError for an unknown protocol or
+    a contest MathArena has no instruction for."""
+    if protocol not in PROTOCOLS:
+        raise TemplateError(f"unknown prompt protocol {protocol!r}: choose one of {', '.join(PROTOCOLS)}")
+    if protocol == "deepseek":
+        return ()
+    templates = []
+    for contest in contests:
+        family = contest.split("-")[0]
+        if family not in MATHARENA_INSTRUCTIONS:
+            raise TemplateError(f"{contest}: no MathArena instruction for this set (known: "
+                                f"{', '.join(MATHARENA_INSTRUCTIONS)}); use --protocol deepseek or --prompt-template")
+        text = f"{MATHARENA_INSTRUCTIONS[family]}\n\n{PLACEHOLDER}"
+        templates.append((contest, PromptTemplate(f"matharena-{family}", text)))
+    return tuple(templates)
 
 
 def load_template(spec: str) -> PromptTemplate:

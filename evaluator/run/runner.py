@@ -43,8 +43,13 @@ class RunConfig:
     sampling: SamplingParams
     k: int
     assistant_prefix: str = ""
+    # per-contest templates (`--protocol matharena`); empty = `template` for every problem (DeepSeek protocol)
+    contest_templates: tuple[tuple[str, PromptTemplate], ...] = ()
 
     def identity(self) -> dict[str, Any]:
+        """What changes the samples. Per-contest templates enter only when set, so a run under the
+        default protocol keeps the directory name it had before they existed (tests/run guards this)."""
+        extra = {"contest_templates": {c: t.text for c, t in self.contest_templates}} if self.contest_templates else {}
         return {
             "model": self.backend.model,
             "backend": self.backend.kind,
@@ -57,7 +62,13 @@ class RunConfig:
             "template_kind": self.template.kind,
             "assistant_prefix": self.assistant_prefix,
             **asdict(self.sampling),
+            **extra,
         }
+
+    def templates_by_problem(self, contests: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, PromptTemplate]:
+        """The template of each problem id that has a contest template (others use `template`)."""
+        by_contest = dict(self.contest_templates)
+        return {pid: by_contest[name] for name, ids in contests if name in by_contest for pid in ids}
 
     def config_hash(self) -> str:
         blob = json.dumps(self.identity(), sort_keys=True, ensure_ascii=False)
@@ -76,6 +87,8 @@ class RunConfig:
             "backend_config": {**asdict(self.backend), "base_url": public_url(self.backend.base_url)},
             "dataset_origin": self.dataset_origin,
             "template_name": self.template.name,
+            "prompt_protocol": "matharena" if self.contest_templates else "deepseek",
+            "contest_templates": {c: {"name": t.name, "text": t.text} for c, t in self.contest_templates},
             "versions": package_versions(),
             "python": platform.python_version(),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -154,8 +167,9 @@ async def execute(
     """Generate, grade and append every missing sample of the run."""
     pending = pending_samples(benchmark.problems, store.finished(), config.k)
     problems = {p.id: p for p in benchmark.problems}
+    templates = config.templates_by_problem(benchmark.contests)
     requests = [
-        build_request(problems[pid], config.template, indices, config.assistant_prefix)
+        build_request(problems[pid], templates.get(pid, config.template), indices, config.assistant_prefix)
         for pid, indices in pending.items()
     ]
     progress = RunProgress(total=sum(len(i) for i in pending.values()), backend_stats=getattr(backend, "stats", None))

@@ -1,8 +1,9 @@
 """A deterministic OpenAI-compatible server with fault injection, for tests, benchmarks and stress runs.
 
 Answers look like DeepSeek-R1 output (a <think> block, then a final \\boxed{N}) and depend only on
-(prompt, seed, choice index), so seeded runs reproduce. Faults (429 + Retry-After, 500, dropped
-connections, latency, servers that reject or ignore `n`) are set per instance. Loopback only.
+(prompt, seed, choice index), so seeded runs reproduce; with `judge=` set it plays a grader model
+instead. Faults (429 + Retry-After, 500, dropped connections, latency, servers that reject or ignore
+`n`) are set per instance. Loopback only.
 
 In-process:  `with FakeOpenAIServer(FakeServerConfig(latency_s=0.1)) as url: ...`
 Standalone:  `python -m evaluator.testing.fake_openai_server --port 8011 --latency 0.5 --fault-rate 0.3`
@@ -17,7 +18,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,8 @@ class FakeServerConfig:
     echo_auth_in_errors: bool = False  # 500 bodies quote the Authorization header (key-leak tests)
     think_words: int = 40  # length of the reasoning, in words (a word is one "token")
     models: tuple[str, ...] = ("fake-r1",)
+    # plays a grader model: when set, each chat reply is judge(prompt) verbatim (no <think> block)
+    judge: Callable[[str], str] | None = None
 
 
 @dataclass
@@ -164,12 +167,16 @@ class FakeOpenAIServer:
                 key = f"{prompt}|unseeded|{self._unseeded}"
             else:
                 key = f"{prompt}|{seed}|{index}"
-            think, final = self._sample(prompt, key)
-            full = f"<think>\n{think}\n</think>\n\n{final}"
+            if self.config.judge is not None and chat:
+                think, final = "", self.config.judge(prompt)
+                full = final
+            else:
+                think, final = self._sample(prompt, key)
+                full = f"<think>\n{think}\n</think>\n\n{final}"
             words = full.split(" ")
             finish = "length" if len(words) > limit else "stop"
             text = " ".join(words[: int(limit)])
-            think_len = min(len(think.split(" ")), int(limit))
+            think_len = min(len(think.split(" ")), int(limit)) if think else 0
             if prefix and text.startswith(prefix):
                 text = text[len(prefix) :]
             completion_tokens += min(len(words), int(limit))

@@ -27,7 +27,7 @@ def _local_hub(files: dict[str, Path]):
     """A hub loader that serves repo ids from local files through `datasets.load_dataset`."""
     import datasets
 
-    def load(repo: str):
+    def load(repo: str, revision: str | None = None):
         if repo not in files:
             raise FileNotFoundError(f"{repo} is not available offline")
         kind = "parquet" if files[repo].suffix == ".parquet" else "json"
