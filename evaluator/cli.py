@@ -363,6 +363,28 @@ def export(
         _fail(str(exc))
 
 
+@app.command()
+def budget(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
+    budgets: Annotated[str | None, typer.Option(help="Token budgets, e.g. 2048,4096,8192 (default: powers of "
+                       "two up to the run's max_tokens).")] = None,
+    tokenizer: Annotated[str | None, typer.Option(help="Count thinking tokens with this tokenizer (a local "
+                         "model directory or cached hub id; needs transformers) instead of estimating.")] = None,
+) -> None:
+    """Accuracy against the token budget from one run: writes RUN_DIR/budget.json (docs/metrics.md)."""
+    from rich.console import Console
+
+    from evaluator.reports.budget import parse_budgets, write_budget
+    from evaluator.reports.display import budget_table
+
+    try:
+        path, data = write_budget(run_dir, parse_budgets(budgets), tokenizer)
+    except EvaluatorError as exc:
+        _fail(str(exc))
+    Console().print(budget_table(data))
+    typer.echo(str(path))
+
+
 @app.command("models")
 def list_models() -> None:
     """List the model presets and what each really runs."""
