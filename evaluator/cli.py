@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -199,6 +200,9 @@ def _run(options: dict[str, Any]) -> None:
     if options["per_problem"]:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False)
+    for check in summary["checks"]:
+        if not check["passed"]:
+            _warn(err, f"check {check['name']}", check["detail"])
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} sample(s) failed for good; run the same command again to retry them",
                   highlight=False)
@@ -213,6 +217,7 @@ async def _execute_and_close(coro: Any, backend: Any) -> Any:
 
 def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
     from evaluator.metrics.summary import summarize_run
+    from evaluator.run.checks import run_checks
     from evaluator.run.pricing import cost_usd
     from evaluator.run.store import load_errors, load_samples
 
@@ -220,6 +225,7 @@ def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: s
     summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
     tokens = summary["tokens"]
     summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
+    summary.update(run_checks(directory, records, k, summary["errors"], benchmark.warnings))
     return summary
 
 
@@ -306,21 +312,35 @@ class ExportFormat(str, Enum):
 
 
 RunDirs = Annotated[list[Path], typer.Argument(help="Run directories written by `evaluate`.")]
-Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s), e.g. deepseek-r1.")]
+Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s) and judge the run "
+                     "against them: a set (deepseek-r1) or a model it lists (deepseek-r1-zero).")]
+Target = Annotated[str | None, typer.Option(help="Published numbers not in our table, in percent: "
+                   "pass1=71.0,cons=86.7 (cons@64=86.7 names the vote size).")]
 
 
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
     reference: Reference = None,
+    target: Target = None,
 ) -> None:
     """Write RUN_DIR/report.html: one self-contained page (plots, per-problem table, every response)."""
+    from rich.console import Console
+
     from evaluator.reports.report import write_report
+    from evaluator.reports.verdicts import verdict_terminal
 
     try:
-        typer.echo(str(write_report(run_dir, reference)))
+        path = write_report(run_dir, reference, target)
+        verdict = json.loads((path.parent / "summary.json").read_text(encoding="utf-8")).get("verdict")
     except EvaluatorError as exc:
         _fail(str(exc))
+    if (reference or target) and verdict:
+        from evaluator.metrics.verdict import VerdictRow
+
+        rows = [VerdictRow(**{**r, "ci": tuple(r["ci"]), "gap_ci": tuple(r["gap_ci"])}) for r in verdict["rows"]]
+        Console().print(verdict_terminal(rows, "reproduction verdict"))
+    typer.echo(str(path))
 
 
 @app.command()

@@ -107,6 +107,8 @@ class _Sample:
 
     pieces: list[str] = field(default_factory=list)
     tokens: int = 0
+    tail: str = ""  # the last characters, to spot "</think>" split over several deltas
+    think_end: int | None = None  # tokens generated when "</think>" was complete (the budget curve)
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,9 @@ class VLLMBackend:
                         sample = samples[delta.index]
                         sample.pieces.append(delta.text)
                         sample.tokens += len(delta.token_ids)
+                        if sample.think_end is None:  # tokens up to the step that closed the thinking
+                            sample.tail = (sample.tail + delta.text)[-64:]
+                            sample.think_end = sample.tokens if "</think>" in sample.tail else None
                         if delta.finish_reason is None or delta.index not in pending:
                             continue
                         pending.discard(delta.index)
@@ -240,7 +245,7 @@ class VLLMBackend:
                                 prompt_tokens=len(output.prompt_token_ids or ()),
                                 completion_tokens=sample.tokens,
                                 latency_s=time.monotonic() - started,
-                                extra={"seed": job.seed + delta.index},
+                                extra={"seed": job.seed + delta.index, "think_end_tokens": sample.think_end},
                             )
                         )
             except Exception as exc:
