@@ -348,16 +348,20 @@ def compare(
     run_dirs: RunDirs,
     html: Annotated[Path | None, typer.Option(help="Also write an HTML dashboard here.")] = None,
     reference: Reference = None,
+    target: Target = None,
 ) -> None:
     """Compare runs: a table in the terminal, and with --html a dashboard with paired comparisons."""
     from rich.console import Console
 
-    from evaluator.reports.compare import compare_table, write_compare_html
+    from evaluator.reports.compare import compare_insights, compare_table, write_compare_html
 
     try:
-        Console().print(compare_table(run_dirs))
+        console = Console()
+        console.print(compare_table(run_dirs))
+        for renderable in compare_insights(run_dirs, reference, target):
+            console.print(renderable)
         if html is not None:
-            typer.echo(str(write_compare_html(run_dirs, html, reference)))
+            typer.echo(str(write_compare_html(run_dirs, html, reference, target)))
     except EvaluatorError as exc:
         _fail(str(exc))
 

@@ -15,6 +15,7 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from evaluator.metrics.estimators import ProblemSamples, _curve_ks, _ToDict
 
@@ -67,13 +68,19 @@ def stability(problems: Sequence[ProblemSamples], thresholds: Sequence[float] = 
         raise ValueError("no problem has any samples yet; nothing to summarize")
     ks = tuple(_curve_ks(min(p.n for p in included)))
 
-    def mean(fn: Callable[[int, int], float]) -> float:
-        return sum(fn(p.n, p.n_correct) for p in included) / len(included)
+    def mean(value: Callable[[ProblemSamples], float]) -> float:
+        return sum(value(p) for p in included) / len(included)
 
     return Stability(
         ks=ks,
-        pass_hat_k={k: mean(lambda n, c, k=k: pass_hat_k(n, c, k)) for k in ks},
-        g_pass_at_k={
-            str(float(tau)): {k: mean(lambda n, c, k=k, t=tau: g_pass_at_k(n, c, k, t)) for k in ks} for tau in thresholds
-        },
+        pass_hat_k={k: mean(partial(_hat, k=k)) for k in ks},
+        g_pass_at_k={str(float(tau)): {k: mean(partial(_g, k=k, tau=tau)) for k in ks} for tau in thresholds},
     )
+
+
+def _hat(p: ProblemSamples, k: int) -> float:
+    return pass_hat_k(p.n, p.n_correct, k)
+
+
+def _g(p: ProblemSamples, k: int, tau: float) -> float:
+    return g_pass_at_k(p.n, p.n_correct, k, tau)

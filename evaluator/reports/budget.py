@@ -33,12 +33,12 @@ Counter = Callable[[str], int]
 
 def load_tokenizer(name: str) -> Counter:
     """A token counter from `transformers` (or `tokenizers`), loaded from a local directory or the hub cache."""
+    import importlib.util
+
     try:
-        from transformers import AutoTokenizer
-    except ImportError:
-        AutoTokenizer = None  # noqa: N806
-    try:
-        if AutoTokenizer is not None:
+        if importlib.util.find_spec("transformers") is not None:
+            from transformers import AutoTokenizer
+
             tok = AutoTokenizer.from_pretrained(name)
             return lambda text: len(tok.encode(text, add_special_tokens=False))
         from tokenizers import Tokenizer

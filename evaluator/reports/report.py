@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evaluator.metrics.verdict import VerdictRow
 from evaluator.reports._html import (
     Safe,
     ci_text,
@@ -27,7 +28,6 @@ from evaluator.reports._html import (
     tag,
     write_page,
 )
-from evaluator.metrics.verdict import VerdictRow
 from evaluator.reports.insight_sections import budget_section, checks_section, stability_section
 from evaluator.reports.plots import Marker, Series, curve_plot, token_histogram
 from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
