@@ -63,7 +63,7 @@ class VerdictRow(_ToDict):
     gap_ci: tuple[float, float]
     half_width: float  # of the run's CI: (hi - lo) / 2
     floor: float  # half-width no number of samples per problem can go below (spread across problems)
-    samples_for_1pt: int | None  # samples per problem for a CI of +-1 point; None: no k can (see `note`)
+    samples_for_1pt: int | None  # samples per problem for a CI of ±1 point; None: no k can (see `note`)
     samples_for_1pt_fixed_problems: int | None  # the same, holding the problems fixed (sampling noise only)
     comparable: bool  # False when the published cons@k has another k than the run's
     note: str
@@ -89,7 +89,7 @@ def parse_targets(text: str, source: str = "--target") -> list[Target]:
 
 
 def _projection(problems: Sequence[ProblemSamples], confidence: float) -> tuple[float, int | None, int]:
-    """pass@1: (floor, samples for +-1 point with problems resampled or None, the same with problems fixed)."""
+    """pass@1: (floor, samples for ±1 point with problems resampled or None, the same with problems fixed)."""
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     n = np.array([p.n for p in problems], dtype=float)
     r = np.array([p.n_correct for p in problems], dtype=float) / n
@@ -135,14 +135,14 @@ def reproduction_verdict(
             name, estimate, ci = "pass@1", metrics.pass1, metrics.pass1_ci
             row_floor, row_needed, row_fixed, comparable = floor, needed, fixed, True
             note = ("" if needed is not None else
-                    f"no number of samples per problem gives +-{100 * WANTED_HALF_WIDTH:g} point: the spread across "
-                    f"the {len(included)} problems alone leaves +-{100 * floor:.1f} points; only more problems would")
+                    f"no number of samples per problem gives ±{100 * WANTED_HALF_WIDTH:g} point: the spread across "
+                    f"the {len(included)} problems alone leaves ±{100 * floor:.1f} points; only more problems would")
         else:
             name, estimate, ci = f"cons@{metrics.cons_k}", metrics.cons, metrics.cons_ci
             row_floor = _cons_floor(included, metrics, confidence)
             row_needed = row_fixed = None
             comparable = t.k is None or t.k == metrics.cons_k
-            note = (f"the spread of majority votes across the {len(included)} problems leaves +-{100 * row_floor:.1f} "
+            note = (f"the spread of majority votes across the {len(included)} problems leaves ±{100 * row_floor:.1f} "
                     "points whatever the number of samples" if row_floor > WANTED_HALF_WIDTH else
                     "sample-size projection not modelled for cons@k")
             if not comparable:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from evaluator.metrics.budget import BudgetSample, budget_curve, default_budgets
@@ -47,7 +49,7 @@ def test_curve_matches_the_hand_computed_example() -> None:
         assert point.thinking_share == pytest.approx(thinking), budget
         assert point.mean_tokens == pytest.approx(tokens), budget
         assert point.pass1_ci is not None and point.pass1_ci[0] <= point.pass1 <= point.pass1_ci[1]
-    assert all(a.pass1 <= b.pass1 for a, b in zip(points, points[1:]))  # monotone in B here
+    assert all(a.pass1 <= b.pass1 for a, b in itertools.pairwise(points))  # monotone in B here
 
 
 def test_at_max_tokens_the_curve_is_the_run_itself() -> None:
