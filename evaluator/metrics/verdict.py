@@ -41,6 +41,7 @@ class Target:
     value: float
     source: str
     k: int | None = None  # the vote size of a published cons@k (None: whatever the run's cons@k is)
+    dataset: str | None = None  # the problem set the published number is on (None: the run's)
 
     def __post_init__(self) -> None:
         if self.metric not in ("pass1", "cons"):
@@ -65,7 +66,7 @@ class VerdictRow(_ToDict):
     floor: float  # half-width no number of samples per problem can go below (spread across problems)
     samples_for_1pt: int | None  # samples per problem for a CI of ±1 point; None: no k can (see `note`)
     samples_for_1pt_fixed_problems: int | None  # the same, holding the problems fixed (sampling noise only)
-    comparable: bool  # False when the published cons@k has another k than the run's
+    comparable: bool  # False when the published number is on another problem set, or a cons@k with another k
     note: str
 
 
@@ -122,8 +123,10 @@ def reproduction_verdict(
     bootstrap: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    dataset: str | None = None,
 ) -> list[VerdictRow]:
-    """One row per target; the CIs are those of `summarize` with the same arguments (summary.json's by default)."""
+    """One row per target; the CIs are those of `summarize` with the same arguments (summary.json's by default).
+    `dataset` is the run's problem set: a target published on another set is marked not comparable."""
     if bootstrap < 1:
         raise ValueError("a verdict needs a bootstrap CI: bootstrap >= 1")
     metrics = summarize(problems, bootstrap=bootstrap, seed=seed, confidence=confidence)
@@ -135,18 +138,20 @@ def reproduction_verdict(
             name, estimate, ci = "pass@1", metrics.pass1, metrics.pass1_ci
             row_floor, row_needed, row_fixed, comparable = floor, needed, fixed, True
             note = ("" if needed is not None else
-                    f"no number of samples per problem gives ±{100 * WANTED_HALF_WIDTH:g} point: the spread across "
-                    f"the {len(included)} problems alone leaves ±{100 * floor:.1f} points; only more problems would")
+                    f"no k gives ±{100 * WANTED_HALF_WIDTH:g} point: the spread across the {len(included)} problems "
+                    f"alone leaves ±{100 * floor:.1f}; only more problems narrow it")
         else:
             name, estimate, ci = f"cons@{metrics.cons_k}", metrics.cons, metrics.cons_ci
             row_floor = _cons_floor(included, metrics, confidence)
             row_needed = row_fixed = None
             comparable = t.k is None or t.k == metrics.cons_k
-            note = (f"the spread of majority votes across the {len(included)} problems leaves ±{100 * row_floor:.1f} "
-                    "points whatever the number of samples" if row_floor > WANTED_HALF_WIDTH else
-                    "sample-size projection not modelled for cons@k")
+            note = (f"the votes' spread across the {len(included)} problems leaves ±{100 * row_floor:.1f} whatever k"
+                    if row_floor > WANTED_HALF_WIDTH else "sample-size projection not modelled for cons@k")
             if not comparable:
-                note = f"published cons@{t.k} vs this run's cons@{metrics.cons_k}: not the same metric; " + note
+                note = f"published cons@{t.k}, this run cons@{metrics.cons_k}: not the same metric; " + note
+        if t.dataset is not None and dataset is not None and t.dataset != dataset:
+            comparable = False
+            note = f"published on {t.dataset}, this run is on {dataset}: not comparable; " + note
         assert ci is not None
         lo, hi = ci
         rows.append(VerdictRow(

@@ -37,7 +37,14 @@ from evaluator.reports.insight_sections import budget_section
 from evaluator.reports.plots import Marker, Series, curve_plot
 from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
 from evaluator.reports.runview import RunView, labels, load_runs, same_problems
-from evaluator.reports.verdicts import HEADERS, VERDICT_NOTE, run_verdict, verdict_rows, verdict_terminal
+from evaluator.reports.verdicts import (
+    HEADERS,
+    VERDICT_NOTE,
+    run_verdict,
+    verdict_notes,
+    verdict_rows,
+    verdict_terminal,
+)
 
 PAIRED_METRICS = ("pass@1", "cons@n")
 
@@ -107,7 +114,7 @@ def render_compare(runs: Sequence[RunView], reference: str | None = None, target
         section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
                 note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
                      "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),
-        section("Across datasets: contamination signal", gaps_html(runs, names, dataset_gaps(runs)),
+        section("Across datasets: contamination signal", gaps_html(runs, dataset_gaps(runs)),
                 id_="contamination", note=CONTAMINATION_NOTE),
         budget_section(runs, names),
         section("Pass rate per problem", _heatmap(runs, names), id_="heatmap",
@@ -201,9 +208,12 @@ def _verdicts(runs: Sequence[RunView], names: Sequence[str], reference: str | No
     if reference is None and target is None:
         return Safe("")
     rows: list[list[object]] = []
+    notes: list[Safe] = []
     for name, run in zip(names, runs, strict=True):
-        rows += verdict_rows(run_verdict(run, reference, target) or [], name)
-    content = table(("run", *HEADERS), rows, class_="verdict") if rows else \
+        verdict = run_verdict(run, reference, target) or []
+        rows += verdict_rows(verdict, name)
+        notes += verdict_notes(verdict, name)
+    content = join((table(("run", *HEADERS), rows, class_="verdict"), *notes)) if rows else \
         tag("p", "The reference lists no number for these runs' models: nothing to judge.", class_="warn")
     return section("Reproduction verdict", content, id_="verdict", note=VERDICT_NOTE)
 
@@ -225,7 +235,7 @@ def compare_insights(run_dirs: Sequence[Path], reference: str | None = None, tar
             gap_table.add_column(column)
         for g in gaps:
             r = g.result
-            gap_table.add_row(escape(names[g.a]), escape(runs[g.a].dataset), escape(runs[g.b].dataset),
+            gap_table.add_row(escape(runs[g.a].model), escape(runs[g.a].dataset), escape(runs[g.b].dataset),
                               f"{100 * r.diff:+.1f}", ci_text(r.ci))
         out.append(gap_table)
     return out

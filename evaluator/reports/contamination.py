@@ -43,7 +43,7 @@ def dataset_gaps(runs: Sequence[RunView], bootstrap: int = 1000) -> list[Dataset
     return gaps
 
 
-def gaps_html(runs: Sequence[RunView], names: Sequence[str], gaps: Sequence[DatasetGap]) -> Safe:
+def gaps_html(runs: Sequence[RunView], gaps: Sequence[DatasetGap]) -> Safe:
     """The gap table, or a sentence saying no model ran on two problem sets."""
     if not gaps:
         return tag("p", "No model in this comparison ran on two different problem sets.", class_="note")
@@ -52,7 +52,7 @@ def gaps_html(runs: Sequence[RunView], names: Sequence[str], gaps: Sequence[Data
         r = g.result
         clear = r.ci is not None and (r.ci[0] > 0 or r.ci[1] < 0)
         rows.append((
-            names[g.a], runs[g.a].dataset, runs[g.b].dataset, pct(r.mean_a), pct(r.mean_b),
+            runs[g.a].model, runs[g.a].dataset, runs[g.b].dataset, pct(r.mean_a), pct(r.mean_b),
             number(r.diff, "gap", f"{100 * r.diff:+.1f}"), number(list(r.ci) if r.ci else None, "gap_ci", ci_text(r.ci)),
             tag("strong", "gap beyond noise (signal)") if clear else "within noise",
         ))

@@ -26,11 +26,11 @@ def targets_for(run: RunView, reference: str | None, target: str | None) -> list
     if ref is not None and reference is not None:
         row = reference_row(reference, ref, run)
         if row is not None:
-            source = f"{row.model}, {ref.title} ({row.table})"
+            source = f"{row.model} ({row.table})"
             if row.pass1 is not None:
-                targets.append(Target("pass1", row.pass1 / 100, source))
+                targets.append(Target("pass1", row.pass1 / 100, source, dataset=ref.dataset))
             if row.cons64 is not None:
-                targets.append(Target("cons", row.cons64 / 100, source, k=64))
+                targets.append(Target("cons", row.cons64 / 100, source, k=64, dataset=ref.dataset))
     if target:
         try:
             targets += parse_targets(target)
@@ -48,11 +48,17 @@ def run_verdict(run: RunView, reference: str | None, target: str | None) -> list
     if not targets:
         return []
     return reproduction_verdict(run.table(), targets, bootstrap=int(m.get("bootstrap") or 1000),
-                                seed=int(m.get("seed") or 0), confidence=float(m.get("confidence") or 0.95))
+                                seed=int(m.get("seed") or 0), confidence=float(m.get("confidence") or 0.95),
+                                dataset=run.dataset)
 
 
 def _samples(value: int | None, floor: float) -> str:
     return f"{value:,}" if value is not None else f"none can (floor ±{100 * floor:.1f})"
+
+
+def _needed(r: VerdictRow) -> str:
+    fixed = r.samples_for_1pt_fixed_problems
+    return _samples(r.samples_for_1pt, r.floor) + ("" if fixed is None else f"; same problems: {fixed:,}")
 
 
 def verdict_rows(rows: Sequence[VerdictRow], label: str = "") -> list[list[Any]]:
@@ -61,21 +67,26 @@ def verdict_rows(rows: Sequence[VerdictRow], label: str = "") -> list[list[Any]]
     for r in rows:
         ok = tag("span", "consistent", class_="ok") if r.consistent else tag("strong", "not consistent", class_="bad")
         if not r.comparable:
-            ok = join((ok, esc(" (different k)")))
+            ok = join((ok, esc(" (not comparable)")))
         cells: list[Any] = [
             r.metric, r.source, pct(r.target), join((number(r.estimate, "estimate", pct(r.estimate)), " ",
                                                       number(list(r.ci), "ci", ci_text(r.ci)))),
             ok, join((number(r.gap, "gap", f"{100 * r.gap:+.1f}"), " ",
                       number(list(r.gap_ci), "gap_ci", f"[{100 * r.gap_ci[0]:+.1f}, {100 * r.gap_ci[1]:+.1f}]"))),
-            _samples(r.samples_for_1pt, r.floor), "-" if r.samples_for_1pt_fixed_problems is None
-            else f"{r.samples_for_1pt_fixed_problems:,}", r.note,
+            _needed(r),
         ]
         out.append([label, *cells] if label else cells)
     return out
 
 
+def verdict_notes(rows: Sequence[VerdictRow], label: str = "") -> list[Safe]:
+    """The rows' notes, as paragraphs under the table (each once)."""
+    notes = dict.fromkeys(f"{label + ': ' if label else ''}{r.metric}: {r.note}" for r in rows if r.note)
+    return [tag("p", note, class_="note") for note in notes]
+
+
 HEADERS = ("metric", "target from", "target (%)", "run (%) [95% CI]", "verdict at 95%", "gap (pts) [CI]",
-           "samples/problem for ±1 pt", "… problems held fixed", "note")
+           "samples/problem for ±1 pt")
 
 
 def verdict_html(rows: Sequence[VerdictRow] | None) -> Safe:
@@ -84,12 +95,12 @@ def verdict_html(rows: Sequence[VerdictRow] | None) -> Safe:
         return Safe("")
     if not rows:
         return tag("p", "The reference lists no number for this run's model: nothing to judge.", class_="warn")
-    return table(HEADERS, verdict_rows(rows), class_="verdict")
+    return join((table(HEADERS, verdict_rows(rows), class_="verdict"), *verdict_notes(rows)))
 
 
 VERDICT_NOTE = ("Consistent: the published value lies inside the run's 95% bootstrap CI (the CI of summary.json). "
-                "Gap: run minus target, in points. Samples per problem for ±1 point: with the problems resampled "
-                "(a new draw of problems) and, right, with these problems held fixed (only sampling noise); "
+                "Gap: run minus target, in points. Samples per problem for a CI of ±1 point: with the problems "
+                "resampled (a new draw of problems), then with the same problems (only sampling noise counts); "
                 "docs/metrics.md.")
 
 
@@ -101,7 +112,7 @@ def verdict_terminal(rows: Sequence[VerdictRow], title: str) -> Table:
     for r in rows:
         out.add_row(r.metric, pct(r.target), pct(r.estimate), ci_text(r.ci),
                     ("[green]consistent[/]" if r.consistent else "[red]not consistent[/]")
-                    + ("" if r.comparable else " (different k)"),
+                    + ("" if r.comparable else " (not comparable)"),
                     f"{100 * r.gap:+.1f} [{100 * r.gap_ci[0]:+.1f}, {100 * r.gap_ci[1]:+.1f}]",
                     _samples(r.samples_for_1pt, r.floor) + (f" ({r.samples_for_1pt_fixed_problems:,} with problems fixed)"
                                                             if r.samples_for_1pt_fixed_problems else ""))

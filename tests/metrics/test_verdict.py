@@ -78,3 +78,10 @@ def test_parse_targets(text: str, expected: list[tuple[str, float, int | None]],
 def test_parse_targets_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_targets(text)
+
+
+def test_a_number_published_on_another_problem_set_is_not_comparable() -> None:
+    target = Target("pass1", 0.5, "paper", dataset="aime-2024")
+    (same,) = reproduction_verdict(RUN, [target], bootstrap=200, dataset="aime-2024")
+    (other,) = reproduction_verdict(RUN, [target], bootstrap=200, dataset="aime-2025")
+    assert same.comparable and not other.comparable and "published on aime-2024" in other.note
