@@ -139,16 +139,18 @@ def write_budget(run_dir: Path, budgets: Sequence[int] | None = None, tokenizer:
 
 
 def stored_or_computed(run: RunView) -> dict[str, Any] | None:
-    """budget.json if the run has one (the user's budgets and tokenizer), else the default curve; None when the
-    run has no token counts (an imported run)."""
+    """budget.json if the run has one for its current samples (the user's budgets and tokenizer), else the
+    default curve; None when the run has no token counts (an imported run)."""
     path = run.directory / BUDGET
     if path.is_file():
         try:
-            return dict(json.loads(path.read_text(encoding="utf-8")))
+            stored = dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError) as exc:
             raise ReportError(f"{path}: cannot read ({exc}); delete it or run `evaluate budget` again") from exc
+        if stored.get("n_samples") == len(run.records) and stored.get("k") == run.metrics.get("cons_k"):
+            return stored  # else the run grew since: recompute
     try:
-        return run_budget(run, bootstrap=200)
+        return run_budget(run)
     except ReportError:
         return None
 
