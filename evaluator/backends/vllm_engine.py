@@ -110,6 +110,14 @@ class _Sample:
     tail: str = ""  # the last characters, to spot "</think>" split over several deltas
     think_end: int | None = None  # tokens generated when "</think>" was complete (the budget curve)
 
+    def add(self, text: str, tokens: int) -> None:
+        """Append one delta; the first time "</think>" is complete, remember the token count so far."""
+        self.pieces.append(text)
+        self.tokens += tokens
+        if self.think_end is None:
+            self.tail = (self.tail + text)[-64:]
+            self.think_end = self.tokens if "</think>" in self.tail else None
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -228,11 +236,7 @@ class VLLMBackend:
                 async for output in engine.generate(job.prompt, sampling, request_id):
                     for delta in output.outputs:
                         sample = samples[delta.index]
-                        sample.pieces.append(delta.text)
-                        sample.tokens += len(delta.token_ids)
-                        if sample.think_end is None:  # tokens up to the step that closed the thinking
-                            sample.tail = (sample.tail + delta.text)[-64:]
-                            sample.think_end = sample.tokens if "</think>" in sample.tail else None
+                        sample.add(delta.text, len(delta.token_ids))
                         if delta.finish_reason is None or delta.index not in pending:
                             continue
                         pending.discard(delta.index)
