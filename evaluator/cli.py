@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -220,6 +221,9 @@ def _run(options: dict[str, Any]) -> None:
     if options["per_problem"]:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False)
+    for check in summary["checks"]:
+        if not check["passed"]:
+            _warn(err, f"check {check['name']}", check["detail"])
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} sample(s) failed for good; run the same command again to retry them",
                   highlight=False)
@@ -250,6 +254,7 @@ def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: s
     from evaluator.grading.judge import judge_summary
     from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run
+    from evaluator.run.checks import run_checks
     from evaluator.run.pricing import cost_usd
     from evaluator.run.store import load_errors, load_samples
 
@@ -261,6 +266,7 @@ def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: s
         summary["contests"] = contests
     if judged := judge_summary(directory, records, benchmark.problems, k):
         summary["judge"] = judged
+    summary.update(run_checks(directory, records, k, summary["errors"], benchmark.warnings))
     return summary
 
 
@@ -347,21 +353,35 @@ class ExportFormat(str, Enum):
 
 
 RunDirs = Annotated[list[Path], typer.Argument(help="Run directories written by `evaluate`.")]
-Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s), e.g. deepseek-r1.")]
+Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s) and judge the run "
+                     "against them: a set (deepseek-r1) or a model it lists (deepseek-r1-zero).")]
+Target = Annotated[str | None, typer.Option(help="Published numbers not in our table, in percent: "
+                   "pass1=71.0,cons=86.7 (cons@64=86.7 names the vote size).")]
 
 
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
     reference: Reference = None,
+    target: Target = None,
 ) -> None:
     """Write RUN_DIR/report.html: one self-contained page (plots, per-problem table, every response)."""
+    from rich.console import Console
+
     from evaluator.reports.report import write_report
+    from evaluator.reports.verdicts import verdict_terminal
 
     try:
-        typer.echo(str(write_report(run_dir, reference)))
+        path = write_report(run_dir, reference, target)
+        verdict = json.loads((path.parent / "summary.json").read_text(encoding="utf-8")).get("verdict")
     except EvaluatorError as exc:
         _fail(str(exc))
+    if (reference or target) and verdict:
+        from evaluator.metrics.verdict import VerdictRow
+
+        rows = [VerdictRow(**{**r, "ci": tuple(r["ci"]), "gap_ci": tuple(r["gap_ci"])}) for r in verdict["rows"]]
+        Console().print(verdict_terminal(rows, "reproduction verdict"))
+    typer.echo(str(path))
 
 
 @app.command()
@@ -369,16 +389,20 @@ def compare(
     run_dirs: RunDirs,
     html: Annotated[Path | None, typer.Option(help="Also write an HTML dashboard here.")] = None,
     reference: Reference = None,
+    target: Target = None,
 ) -> None:
     """Compare runs: a table in the terminal, and with --html a dashboard with paired comparisons."""
     from rich.console import Console
 
-    from evaluator.reports.compare import compare_table, write_compare_html
+    from evaluator.reports.compare import compare_insights, compare_table, write_compare_html
 
     try:
-        Console().print(compare_table(run_dirs))
+        console = Console()
+        console.print(compare_table(run_dirs))
+        for renderable in compare_insights(run_dirs, reference, target):
+            console.print(renderable)
         if html is not None:
-            typer.echo(str(write_compare_html(run_dirs, html, reference)))
+            typer.echo(str(write_compare_html(run_dirs, html, reference, target)))
     except EvaluatorError as exc:
         _fail(str(exc))
 
@@ -418,6 +442,28 @@ def list_datasets() -> None:
         table.add_row(row.name, str(row.problems), row.answer_type, row.text_source, row.key_provenance,
                       row.licence, row.hub)
     Console().print(table)
+
+
+@app.command()
+def budget(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
+    budgets: Annotated[str | None, typer.Option(help="Token budgets, e.g. 2048,4096,8192 (default: powers of "
+                       "two up to the run's max_tokens).")] = None,
+    tokenizer: Annotated[str | None, typer.Option(help="Count thinking tokens with this tokenizer (a local "
+                         "model directory or cached hub id; needs transformers) instead of estimating.")] = None,
+) -> None:
+    """Accuracy against the token budget from one run: writes RUN_DIR/budget.json (docs/metrics.md)."""
+    from rich.console import Console
+
+    from evaluator.reports.budget import parse_budgets, write_budget
+    from evaluator.reports.display import budget_table
+
+    try:
+        path, data = write_budget(run_dir, parse_budgets(budgets), tokenizer)
+    except EvaluatorError as exc:
+        _fail(str(exc))
+    Console().print(budget_table(data))
+    typer.echo(str(path))
 
 
 @app.command("models")

@@ -272,6 +272,8 @@ class OpenAIBackend:
         completion_split = split_total(usage.get("completion_tokens"), lengths)
         reasoning_split = split_total(details.get("reasoning_tokens"), [len(r or t) for t, r, _ in rows])
         extra: dict[str, object] = {}
+        if response.get("model"):  # the model that really answered (aliases, re-routing): the served_model check
+            extra["served_model"] = str(response["model"])
         if len(indices) > 1:
             extra["n"] = len(indices)
         if prefix and not forced:

@@ -107,6 +107,16 @@ class _Sample:
 
     pieces: list[str] = field(default_factory=list)
     tokens: int = 0
+    tail: str = ""  # the last characters, to spot "</think>" split over several deltas
+    think_end: int | None = None  # tokens generated when "</think>" was complete (the budget curve)
+
+    def add(self, text: str, tokens: int) -> None:
+        """Append one delta; the first time "</think>" is complete, remember the token count so far."""
+        self.pieces.append(text)
+        self.tokens += tokens
+        if self.think_end is None:
+            self.tail = (self.tail + text)[-64:]
+            self.think_end = self.tokens if "</think>" in self.tail else None
 
 
 @dataclass(frozen=True)
@@ -226,8 +236,7 @@ class VLLMBackend:
                 async for output in engine.generate(job.prompt, sampling, request_id):
                     for delta in output.outputs:
                         sample = samples[delta.index]
-                        sample.pieces.append(delta.text)
-                        sample.tokens += len(delta.token_ids)
+                        sample.add(delta.text, len(delta.token_ids))
                         if delta.finish_reason is None or delta.index not in pending:
                             continue
                         pending.discard(delta.index)
@@ -240,7 +249,7 @@ class VLLMBackend:
                                 prompt_tokens=len(output.prompt_token_ids or ()),
                                 completion_tokens=sample.tokens,
                                 latency_s=time.monotonic() - started,
-                                extra={"seed": job.seed + delta.index},
+                                extra={"seed": job.seed + delta.index, "think_end_tokens": sample.think_end},
                             )
                         )
             except Exception as exc:

@@ -7,6 +7,10 @@ from typing import Any
 
 from evaluator.types import Completion, Problem
 
+#: Backend facts kept on the sample line when a backend reports them: the model the API says served the
+#: sample (the served_model check) and the token position of the end of thinking (the budget curve).
+RECORDED_EXTRA = ("served_model", "think_end_tokens")
+
 
 def graded_record(completion: Completion, problem: Problem) -> dict[str, Any]:
     """The samples.jsonl line for a finished completion: the response as returned plus our verdict."""
@@ -21,6 +25,7 @@ def graded_record(completion: Completion, problem: Problem) -> dict[str, Any]:
         "reasoning_tokens": completion.reasoning_tokens,
         "latency_s": None if completion.latency_s is None else round(completion.latency_s, 4),
         "attempts": completion.attempts,
+        **{key: completion.extra[key] for key in RECORDED_EXTRA if completion.extra.get(key) is not None},
     }
     return regrade(record, problem)
 

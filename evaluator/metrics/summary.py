@@ -46,6 +46,7 @@ def summarize_run(
 ) -> dict[str, Any]:
     """summary.json: all metrics (see docs/metrics.md) plus counts of statuses, tokens and errors."""
     from evaluator.metrics.estimators import per_problem, summarize
+    from evaluator.metrics.stability import stability
 
     used = [r for r in records if int(r["sample"]) < k]
     table = problem_table(used, problems, k)
@@ -63,6 +64,7 @@ def summarize_run(
         "complete": n == k * len(problems) and errors == 0,
         "errors": errors,
         "metrics": metrics.to_dict() if metrics else None,
+        "stability": stability(table).to_dict() if metrics else None,  # pass^k, G-Pass@k (docs/metrics.md)
         "rates": {
             "no_answer": _share(statuses, ("no_answer", "truncated"), n),
             "truncated": _share(Counter(str(r.get("finish_reason")) for r in used), ("length",), n),

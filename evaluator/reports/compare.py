@@ -31,9 +31,20 @@ from evaluator.reports._html import (
     tag,
     write_page,
 )
+from evaluator.reports.contamination import NOTE as CONTAMINATION_NOTE
+from evaluator.reports.contamination import dataset_gaps, gaps_html
+from evaluator.reports.insight_sections import budget_section
 from evaluator.reports.plots import Marker, Series, curve_plot
 from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
 from evaluator.reports.runview import RunView, labels, load_runs, same_problems
+from evaluator.reports.verdicts import (
+    HEADERS,
+    VERDICT_NOTE,
+    run_verdict,
+    verdict_notes,
+    verdict_rows,
+    verdict_terminal,
+)
 
 PAIRED_METRICS = ("pass@1", "cons@n")
 
@@ -81,19 +92,21 @@ def paired_results(runs: Sequence[RunView], metrics: Sequence[str] = PAIRED_METR
     return pairs, unpaired
 
 
-def write_compare_html(run_dirs: Sequence[Path], out: Path, reference: str | None = None) -> Path:
+def write_compare_html(run_dirs: Sequence[Path], out: Path, reference: str | None = None,
+                       target: str | None = None) -> Path:
     """Write the comparison dashboard to `out` (one self-contained file); returns the path."""
     runs = load_runs(run_dirs)
-    return write_page(Path(out), render_compare(runs, reference))
+    return write_page(Path(out), render_compare(runs, reference, target))
 
 
-def render_compare(runs: Sequence[RunView], reference: str | None = None) -> str:
+def render_compare(runs: Sequence[RunView], reference: str | None = None, target: str | None = None) -> str:
     """The comparison page as a string."""
     names = labels(runs)
     ref = get_reference(reference)
     pairs, unpaired = paired_results(runs)
     body = join((
         section("Runs", _runs_table(runs, names), id_="runs"),
+        _verdicts(runs, names, reference, target),
         section(f"Reference: {ref.name}", join((reference_notes(ref, runs), reference_table(ref, runs, names))),
                 id_="reference") if ref else "",
         section("Curves", _curves(runs, names, ref), id_="curves",
@@ -101,6 +114,9 @@ def render_compare(runs: Sequence[RunView], reference: str | None = None) -> str
         section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
                 note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
                      "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),
+        section("Across datasets: contamination signal", gaps_html(runs, dataset_gaps(runs)),
+                id_="contamination", note=CONTAMINATION_NOTE),
+        budget_section(runs, names),
         section("Pass rate per problem", _heatmap(runs, names), id_="heatmap",
                 note="Cell: % of a run's samples of that problem that are correct; blank: the run does not have "
                      "that problem."),
@@ -185,3 +201,41 @@ def _heatmap(runs: Sequence[RunView], names: Sequence[str]) -> Safe:
                              style=f"display:block;background:{rate_color(rate)}"))
         rows.append(cells)
     return table(("problem", *names), rows, class_="heat")
+
+
+def _verdicts(runs: Sequence[RunView], names: Sequence[str], reference: str | None, target: str | None) -> Safe:
+    """Each run's reproduction verdict (only with --reference or --target); the page never writes summary.json."""
+    if reference is None and target is None:
+        return Safe("")
+    rows: list[list[object]] = []
+    notes: list[Safe] = []
+    for name, run in zip(names, runs, strict=True):
+        verdict = run_verdict(run, reference, target) or []
+        rows += verdict_rows(verdict, name)
+        notes += verdict_notes(verdict, name)
+    content = join((table(("run", *HEADERS), rows, class_="verdict"), *notes)) if rows else \
+        tag("p", "The reference lists no number for these runs' models: nothing to judge.", class_="warn")
+    return section("Reproduction verdict", content, id_="verdict", note=VERDICT_NOTE)
+
+
+def compare_insights(run_dirs: Sequence[Path], reference: str | None = None, target: str | None = None) -> list[Table]:
+    """Terminal tables after the runs table: each run's verdict (when asked) and the cross-dataset gaps."""
+    runs = load_runs(run_dirs)
+    names = labels(runs)
+    out = []
+    if reference is not None or target is not None:
+        for name, run in zip(names, runs, strict=True):
+            rows = run_verdict(run, reference, target)
+            if rows:
+                out.append(verdict_terminal(rows, f"reproduction verdict: {escape(name)}"))
+    gaps = dataset_gaps(runs)
+    if gaps:
+        gap_table = Table(title="across datasets (contamination signal, not a proof)", header_style="bold")
+        for column in ("model", "A", "B", "A − B pass@1 (pts)", "95% CI (unpaired)"):
+            gap_table.add_column(column)
+        for g in gaps:
+            r = g.result
+            gap_table.add_row(escape(runs[g.a].model), escape(runs[g.a].dataset), escape(runs[g.b].dataset),
+                              f"{100 * r.diff:+.1f}", ci_text(r.ci))
+        out.append(gap_table)
+    return out

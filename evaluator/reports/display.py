@@ -134,3 +134,15 @@ def per_problem_table(summary: dict[str, Any], golds: dict[str, str]) -> Table:
             f"[{style}]{majority}[/]" if style else majority, _pct(row["majority_share"]), str(row["no_answer"]),
         )
     return table
+
+
+def budget_table(data: dict[str, Any]) -> Table:
+    """The token-budget curve (budget.json) as a table; the title says how the end of thinking was found."""
+    how = "token counts" if data["method"] == "tokens" else "estimated from characters"
+    table = Table(title=f"accuracy by token budget (end of thinking: {how}; cons@{data['k']})", header_style="bold")
+    for name in ("budget", "pass@1 (%)", "95% CI", f"cons@{data['k']} (%)", "still thinking (%)", "tokens (mean)"):
+        table.add_column(name, justify="right")
+    for b in data["budgets"]:
+        table.add_row(f"{b['budget']:,}", _pct(b["pass1"]), _ci(b["pass1_ci"]), _pct(b["cons"]),
+                      _pct(b["thinking_share"]), f"{b['mean_tokens']:,.0f}")
+    return table

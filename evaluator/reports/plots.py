@@ -118,3 +118,32 @@ def token_histogram(title: str, correct: Sequence[int], wrong: Sequence[int], li
     ax.set_title(_plain(title), fontsize=11)
     ax.grid(True, alpha=0.3)
     return _svg(fig)
+
+
+def budget_plot(title: str, ylabel: str, series: Sequence[Series], method_note: str) -> Safe:
+    """Metric vs token budget on a log2 axis with CI bars, one line per run; `method_note` says how the end of
+    thinking was placed (token counts or an estimate from characters)."""
+    fig, ax = _figure()
+    budgets: set[int] = set()
+    for i, s in enumerate(series):
+        xs = sorted(s.points)
+        budgets.update(xs)
+        color = COLORS[i % len(COLORS)]
+        ax.plot(xs, [100 * s.points[b] for b in xs], marker="o", ms=4, lw=1.6, color=color, label=_plain(s.label))
+        for b, (low, high) in (s.errors or {}).items():
+            ax.plot([b, b], [100 * low, 100 * high], color=color, lw=1.0, alpha=0.6)
+    ax.set_xscale("log", base=2)
+    if budgets:
+        ticks = sorted(budgets)
+        ax.set_xticks(ticks, [f"{b // 1024}k" if b >= 1024 and b % 1024 == 0 else str(b) for b in ticks],
+                      fontsize=7)
+        ax.set_xlim(min(ticks) / 1.3, max(ticks) * 1.3)
+    ax.set_ylim(0, 102)
+    ax.set_xlabel("token budget (completion tokens)")
+    ax.set_ylabel(_plain(ylabel))
+    ax.set_title(_plain(title), fontsize=11)
+    ax.text(0.01, 0.98, _plain(method_note), transform=ax.transAxes, fontsize=7, va="top", color="#4b5563")
+    ax.grid(True, alpha=0.3)
+    if series:
+        ax.legend(fontsize=8, loc="lower right")
+    return _svg(fig)

@@ -81,13 +81,24 @@ def load_references() -> dict[str, Reference]:
 
 
 def get_reference(name: str | None) -> Reference | None:
-    """The set called `name` (None: no reference). An unknown name is a ReportError naming the known ones."""
+    """The set called `name`, or the set listing a model called `name` (None: no reference). An unknown name is a
+    ReportError naming the known ones."""
     if name is None:
         return None
     references = load_references()
-    if name not in references:
-        raise ReportError(f"unknown reference {name!r}; known references: {', '.join(sorted(references))}")
-    return references[name]
+    if name in references:
+        return references[name]
+    for reference in references.values():  # a model named in a set (e.g. deepseek-r1-zero): its set
+        if reference.match(name) is not None:
+            return reference
+    models = sorted(alias for ref in references.values() for row in ref.rows for alias in row.aliases)
+    raise ReportError(f"unknown reference {name!r}; known references: {', '.join(sorted(references))}, "
+                      f"or a model they list: {', '.join(models)}")
+
+
+def reference_row(name: str, reference: Reference, run: RunView) -> ReferenceRow | None:
+    """The row a verdict compares `run` with: the model `name` if it names one, else the run's own model's row."""
+    return reference.match(name) if name not in load_references() else reference.match(*run.model_names)
 
 
 def reference_table(reference: Reference, runs: Sequence[RunView], run_labels: Sequence[str]) -> Safe:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evaluator.metrics.verdict import VerdictRow
 from evaluator.reports._html import (
     Safe,
     ci_text,
@@ -27,21 +28,36 @@ from evaluator.reports._html import (
     tag,
     write_page,
 )
+from evaluator.reports.insight_sections import budget_section, checks_section, stability_section
 from evaluator.reports.plots import Marker, Series, curve_plot, token_histogram
 from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
 from evaluator.reports.runview import RunView, load_run
+from evaluator.reports.verdicts import VERDICT_NOTE, run_verdict, verdict_html
+from evaluator.run.store import SUMMARY, write_json
 
 REPORT = "report.html"
 _MAX_HIGHLIGHT = 200  # longer extracted answers are shown, not searched for in the response
 
 
-def write_report(run_dir: Path, reference: str | None = None) -> Path:
-    """Write RUN_DIR/report.html (optionally with a published reference set beside it); returns the path."""
+def write_report(run_dir: Path, reference: str | None = None, target: str | None = None) -> Path:
+    """Write RUN_DIR/report.html (optionally with a published reference set beside it); returns the path.
+
+    With `reference` (a set, or a model it lists) or `target` ("pass1=71.0,cons=86.7") the page has a
+    reproduction verdict, which is also stored in summary.json as "verdict"."""
     run = load_run(Path(run_dir))
-    return write_page(run.directory / REPORT, render_report(run, get_reference(reference)))
+    verdict = run_verdict(run, reference, target)
+    if verdict is not None:
+        store_verdict(run, verdict, reference, target)
+    return write_page(run.directory / REPORT, render_report(run, get_reference(reference), verdict))
 
 
-def render_report(run: RunView, reference: Reference | None = None) -> str:
+def store_verdict(run: RunView, rows: Sequence[VerdictRow], reference: str | None, target: str | None) -> None:
+    """summary.json gets {"verdict": {"reference", "target", "rows"}} (only when a verdict was asked for)."""
+    summary = {**run.summary, "verdict": {"reference": reference, "target": target, "rows": [r.to_dict() for r in rows]}}
+    write_json(run.directory / SUMMARY, summary)
+
+
+def render_report(run: RunView, reference: Reference | None = None, verdict: Sequence[VerdictRow] | None = None) -> str:
     """The report page as a string."""
     m = run.metrics
     created = run.config.get("created_at", "")
@@ -49,10 +65,15 @@ def render_report(run: RunView, reference: Reference | None = None) -> str:
     body = join((
         _headline(run),
         _contests_and_judge(run),
+        checks_section(run.summary),
+        section("Reproduction verdict", verdict_html(verdict), id_="verdict", note=VERDICT_NOTE)
+        if verdict is not None else "",
         _reference_section(run, reference) if reference else "",
         section("Curves and lengths", _plots(run, reference), id_="plots",
                 note=f"pass@k is the unbiased estimator over the {m['samples_min']} samples per problem; maj@k is the "
                      "expected majority-vote accuracy over random k-subsets (docs/metrics.md)."),
+        budget_section([run], [run.model]),
+        stability_section(run.summary),
         section("Answer rates", _rates(run), id_="rates"),
         _mismatch_section(run),
         section("Per problem", _problem_table(run), id_="problems"),

@@ -48,6 +48,10 @@ class FakeServerConfig:
     models: tuple[str, ...] = ("fake-r1",)
     # plays a grader model: when set, each chat reply is judge(prompt) verbatim (no <think> block)
     judge: Callable[[str], str] | None = None
+    # protocol faults (the protocol checks must catch each one; a default server passes them all)
+    ignore_sampling: bool = False  # like DeepSeek's API: temperature/top_p/seed ignored, every sample the same
+    served_model: str | None = None  # the `model` named in responses (an alias resolved to another model)
+    drop_reasoning: bool = False  # return only the text after </think> (a provider that drops the reasoning)
 
 
 @dataclass
@@ -158,11 +162,14 @@ class FakeOpenAIServer:
         else:
             prompt = str(body.get("prompt", ""))
             prefix = "<think>\n" if prompt.endswith("<think>\n") else ""
+        cfg = self.config
         limit = body.get("max_completion_tokens") or body.get("max_tokens") or 10**9
         seed = body.get("seed")
         choices, completion_tokens, reasoning_tokens = [], 0, 0
         for index in range(n):
-            if seed is None:
+            if cfg.ignore_sampling:
+                key = f"{prompt}|fixed"
+            elif seed is None:
                 self._unseeded += 1
                 key = f"{prompt}|unseeded|{self._unseeded}"
             else:
@@ -177,6 +184,8 @@ class FakeOpenAIServer:
             finish = "length" if len(words) > limit else "stop"
             text = " ".join(words[: int(limit)])
             think_len = min(len(think.split(" ")), int(limit)) if think else 0
+            if cfg.drop_reasoning:
+                text = text.partition("</think>")[2].strip()
             if prefix and text.startswith(prefix):
                 text = text[len(prefix) :]
             completion_tokens += min(len(words), int(limit))
@@ -193,7 +202,7 @@ class FakeOpenAIServer:
             "id": f"fake-{random.getrandbits(32):x}",
             "object": kind,
             "created": int(time.time()),
-            "model": body.get("model"),
+            "model": cfg.served_model or body.get("model"),
             "choices": choices,
             "usage": usage,
         }
@@ -292,6 +301,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--think-words", type=int, default=40)
     parser.add_argument("--answers", default=None, help="JSON file: {prompt substring: answer}")
     parser.add_argument("--model", action="append", default=None, help="served model id (repeatable)")
+    parser.add_argument("--ignore-sampling", action="store_true", help="identical samples whatever the seed")
+    parser.add_argument("--served-model", default=None, help="model name to put in responses")
+    parser.add_argument("--drop-reasoning", action="store_true", help="return only the text after </think>")
     args = parser.parse_args(argv)
     answers = json.loads(Path(args.answers).read_text()) if args.answers else {}
     config = FakeServerConfig(
@@ -305,6 +317,9 @@ def main(argv: list[str] | None = None) -> None:
         api_key=args.api_key,
         think_words=args.think_words,
         models=tuple(args.model or ("fake-r1",)),
+        ignore_sampling=args.ignore_sampling,
+        served_model=args.served_model,
+        drop_reasoning=args.drop_reasoning,
     )
     server = FakeOpenAIServer(config)
     print(f"fake OpenAI server on http://{args.host}:{args.port}/v1", flush=True)

@@ -75,7 +75,7 @@ def test_dashboard_numbers_and_unpaired_notice(runs: list[Path], tmp_path: Path)
     p_values = [json.loads(v) for metric, v, _ in page.metrics if metric == "p_value"]
     assert p_values[0] == direct.p_value
     assert text.count("Not paired:") == 2 and "different datasets" in text
-    assert page.count("svg") == 2 and page.count("script") == 0
+    assert page.count("svg") == 4 and page.count("script") == 0  # pass@k, maj@k and two budget curves
     heat = page.with_class("span", "heat")
     assert len(heat) == 2 * 12 + 3  # two runs x 12 demo problems, one run x 3 tiny problems
 

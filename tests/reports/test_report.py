@@ -134,7 +134,7 @@ def test_per_problem_table_and_samples(runs: dict) -> None:
     anchors = {a["href"] for tag, a in page.tags if tag == "a" and (a.get("href") or "").startswith("#p")}
     ids = {a.get("id") for _, a in page.tags}
     assert anchors and anchors <= {f"#{i}" for i in ids if i}, "every problem link has a target"
-    assert page.count("svg") == 3 and page.count("mark") > 0
+    assert page.count("svg") == 5 and page.count("mark") > 0  # 3 plots + the two budget curves
 
 
 def test_model_and_config_text_is_escaped(runs: dict) -> None:
@@ -181,10 +181,11 @@ def test_reference_shows_paper_row_beside_a_matching_run(runs: dict, tmp_path: P
     (copy / "config.json").write_text(json.dumps(config))
     text = write_report(copy, reference="deepseek-r1").read_text()
     pass1 = json.loads((copy / "summary.json").read_text())["metrics"]["pass1"]
-    row = text[text.index("DeepSeek-R1-Distill-Qwen-7B"):]
+    table_at = text.index('id="reference"')  # the published table (the verdict above it also names the row)
+    row = text[text.index("DeepSeek-R1-Distill-Qwen-7B", table_at):]
     row = row[: row.index("</tr>")]
     assert "55.5" in row and "83.3" in row and f"{100 * pass1 - 55.5:+.1f}" in row
-    assert 'class="match"' in text[text.rindex("<tr", 0, text.index("DeepSeek-R1-Distill-Qwen-7B")):][:30]
+    assert 'class="match"' in text[text.rindex("<tr", 0, text.index("DeepSeek-R1-Distill-Qwen-7B", table_at)):][:30]
     assert "ran on demo, the paper on aime-2024: not comparable" in text
 
 

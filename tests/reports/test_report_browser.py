@@ -74,18 +74,20 @@ def test_report_renders_and_runs_no_model_text(chromium: Path, runs: list[Path],
     dom = parse(dom_text)
     assert injection_evidence(dom, f"{EVIL_MODEL} on demo") == []
     assert "window.__pwned" not in dom.title and dom.title != "PWNED"
-    assert dom.count("svg") == 3 and dom.count("path") > 50  # three matplotlib plots drawn inline
+    assert dom.count("svg") == 5 and dom.count("path") > 50  # matplotlib plots drawn inline: 3 + 2 budget curves
+    assert len(dom.with_class("table", "checks")) == 1 and len(dom.with_class("table", "stability")) == 1
     summary = json.loads((runs[0] / "summary.json").read_text())
     assert len(dom.with_class("table", "problems")) == 1 and len(dom.with_class("details", "sample")) == summary["n_samples"]
     assert "&lt;script&gt;window.__pwned=1;document.title='PWNED'&lt;/script&gt;" in dom_text  # shown as text
 
 
 def test_compare_page_renders(chromium: Path, runs: list[Path], tmp_path: Path) -> None:
-    page = write_compare_html(runs, tmp_path / "compare.html", reference="deepseek-r1")
+    page = write_compare_html(runs, tmp_path / "compare.html", reference="deepseek-r1", target="pass1=71.0,cons=86.7")
     dom = parse(browse(chromium, page, tmp_path / "profile", "--dump-dom"))
     # the title the page was rendered with: the runs' model names, the hostile one as plain text
     assert injection_evidence(dom, f"Comparison of {EVIL_MODEL}, mock:0.9") == []
-    assert dom.count("svg") == 2 and len(dom.with_class("table", "pairs")) == 1
+    assert dom.count("svg") == 4 and len(dom.with_class("table", "pairs")) == 1  # pass@k, maj@k, 2 budget curves
+    assert len(dom.with_class("table", "verdict")) == 1 and len(dom.with_class("tr", "match")) == 0
     assert len(dom.with_class("span", "heat")) == 2 * 12
 
 
