@@ -73,7 +73,7 @@ def math_verify_parse(text: str) -> list[Any]:
     config = LatexExtractionConfig(boxed_match_priority=0, try_extract_without_anchor=False)
     with numeric_only_parse_expr():
         try:
-            return list(parse(f"\\boxed{{{text}}}", [config], fallback_mode="no_fallback", parsing_timeout=None))  # type: ignore[arg-type]
+            return list(parse(f"\\boxed{{{text}}}", [config], fallback_mode="no_fallback", parsing_timeout=None))
         except Exception:
             return []
 
