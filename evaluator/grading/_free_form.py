@@ -113,6 +113,8 @@ def _sentence_answer(sentence: str) -> tuple[str, str] | None:
         found = _span_value(span)
         if found is not None:
             return found
+    if spans:  # the math here states no value (a restated formula): read only the prose around it
+        sentence = _MATH_SEGMENT.sub(" ", sentence)
     listed = _LIST_AFTER_VERB.search(sentence.rstrip())
     if listed:
         items = [n.strip() for n in re.split(r",[ \t]{0,2}(?:and[ \t]{1,2})?", listed.group(1))]
