@@ -10,7 +10,6 @@ grow with the response length.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass
 
 from evaluator.grading._free_form import END_MARKERS, WEAK_WINDOW, ends_unfinished, weak_answer
@@ -52,7 +51,7 @@ __all__ = ["END_MARKERS", "STATUSES", "Extraction", "extract_answer"]
 class Extraction:
     """The final answer (canonical text, or None) and how it was found (`status`, `source`).
 
-    `span` is the stated answer as written (cleaned LaTeX, spaces kept): the whole list of
+    `span` is the stated answer as written (LaTeX, at most MAX_ANSWER_CHARS): the whole list of
     `\\boxed{1}, \\boxed{2}`, the `7/4` of "the ratio is 7/4". Non-integer golds are compared with it.
     """
 
@@ -65,19 +64,26 @@ class Extraction:
 
 @dataclass(frozen=True)
 class StatementForm:
-    """One explicit final-answer form: where its marker is, and how strictly to read what follows."""
+    """One explicit final-answer form: where its marker is, and how strictly to read what follows.
+
+    `key` is a lower-case literal every marker contains: markers are located with `str.find` on it
+    (C speed) and only then matched, at the key or (`line_start`) at the start of its line."""
 
     name: str
     marker: re.Pattern[str]
     loose: bool  # may pick the single integer out of a phrase ("Answer: there are 12 ways")
     terminator: str | None = None
+    key: str = ""
+    line_start: bool = False
 
 
 STATEMENT_FORMS = (
-    StatementForm("final_answer", re.compile(r"final[ \t]{0,3}answer[ \t*_]{0,4}(?:is\b|:|=|\n)", re.I), True),
-    StatementForm("answer_line", re.compile(r"^[ \t>#*_]{0,8}answer[ \t*_]{0,4}:", re.I | re.M), True),
-    StatementForm("answer_tag", re.compile(r"<answer>", re.I), True, "</answer>"),
-    StatementForm("hashes", re.compile(r"^[ \t]{0,3}####(?!#)", re.M), False),
+    StatementForm("final_answer", re.compile(r"final[ \t]{0,3}answer[ \t*_]{0,4}(?:is\b|:|=|\n)", re.I), True,
+                  key="final"),
+    StatementForm("answer_line", re.compile(r"^[ \t>#*_]{0,8}answer[ \t*_]{0,4}:", re.I | re.M), True,
+                  key="answer", line_start=True),
+    StatementForm("answer_tag", re.compile(r"<answer>", re.I), True, "</answer>", key="<answer>"),
+    StatementForm("hashes", re.compile(r"^[ \t]{0,3}####(?!#)", re.M), False, key="####", line_start=True),
 )
 
 
@@ -138,8 +144,8 @@ def _finish(
     value = integer_value(answer)
     if value is not None and value not in AIME_RANGE:
         status = OUT_OF_RANGE
-    tidy = clean_latex(span) if span is not None else answer
-    return Extraction(answer, status, source, candidates, tidy or answer)
+    written = span.strip()[:MAX_ANSWER_CHARS] if span is not None else ""
+    return Extraction(answer, status, source, candidates, written or answer)
 
 
 def _explicit_answer(text: str, lo: int, hi: int) -> Extraction | None:
@@ -221,9 +227,14 @@ def _closing_brace(text: str, open_at: int, limit: int) -> int | None:
 def _last_statement(text: str, lo: int, hi: int, after: int) -> _Statement | None:
     """The latest explicit final-answer statement with a readable answer, or the one naming the last box."""
     starts: list[tuple[int, int, StatementForm]] = []
+    region = text[lo:hi]
+    lower = region.lower()
     for form in STATEMENT_FORMS:
-        for match in deque(form.marker.finditer(text, lo, hi), maxlen=MAX_STATEMENTS):
-            starts.append((match.start(), match.end(), form))
+        if len(lower) != len(region):  # lower-casing changed the length (rare non-ASCII): plain regex scan
+            found = [(m.start(), m.end()) for m in form.marker.finditer(text, lo, hi)]
+        else:
+            found = _markers(text, lower, lo, hi, form)
+        starts.extend((start, end, form) for start, end in found[-MAX_STATEMENTS:])
     for start, end, form in sorted(starts, key=lambda s: s[0], reverse=True):
         found = _statement_answer(text[end : min(hi, end + STATEMENT_WINDOW)], form)
         if found is not None:
@@ -231,6 +242,20 @@ def _last_statement(text: str, lo: int, hi: int, after: int) -> _Statement | Non
         if start < after:
             break
     return None
+
+
+def _markers(text: str, lower: str, lo: int, hi: int, form: StatementForm) -> list[tuple[int, int]]:
+    """(start, end) of each `form` marker in text[lo:hi], oldest first, found through its key."""
+    found: dict[int, int] = {}
+    i = lower.find(form.key)
+    while i >= 0:
+        at = lo + i
+        begin = max(lo, text.rfind("\n", lo, at) + 1) if form.line_start else at
+        match = form.marker.match(text, begin, hi)
+        if match is not None and match.start() <= at < match.end():
+            found[match.start()] = match.end()
+        i = lower.find(form.key, i + 1)
+    return sorted(found.items())
 
 
 def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | None:

@@ -58,8 +58,7 @@ def grade_extraction(
     if answer is None:
         return Grade(False, None, extraction.status)
     value = integer_value(answer)
-    span = clean_latex(extraction.span) if extraction.span else answer
-    spelled = canonical_answer(span) or answer
+    span = spelled = answer  # the whole stated answer: only non-integer golds need it
     symbolic: list[tuple[str, str]] = []
     method = "integer"
     for gold in _golds(golds):
@@ -68,6 +67,9 @@ def grade_extraction(
             if value == expected:
                 return Grade(True, answer, extraction.status, "integer", str(expected))
             continue  # an integer gold is never compared symbolically
+        if method == "integer" and extraction.span:
+            span = clean_latex(extraction.span)
+            spelled = canonical_answer(span) or answer
         method = "exact"
         raw = clean_latex(str(gold))
         text = canonical_answer(raw) or raw

@@ -81,6 +81,7 @@ _UNIT_WORDS = frozenset(
 )
 
 _INT = re.compile(r"-?\d{1,40}")
+_BARE_INT = re.compile(r"-?\d{1,40}")  # `204` as it stands, the most common answer of all
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3}){1,12}")
 _SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?: \d{3}){1,12}")  # `2 500`, French/SI style
 _ZERO_DECIMAL = re.compile(r"(-?(?:\d{1,3}(?:,\d{3}){1,12}|\d{1,40}))\.0{1,20}")
@@ -90,6 +91,7 @@ _SLASH = re.compile(r"(-?\d{1,40})/(-?\d{1,40})")
 _UNIT_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([A-Za-z][A-Za-z/ \t^23.]{0,60})")
 _FOREIGN_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([^\x00-\x7f\d\s]{1,30})")  # `45 ريالاً`, `45 руб`
 _SPACES = re.compile(r"\s+")
+_NEEDS_REPLACING = re.compile(r"[\\{$%°~*\u2212\u2013€£¥₹₽₩]")  # a character some replacement or wrapper acts on
 
 _ONES = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -106,7 +108,10 @@ _WORD_SPLIT = re.compile(r"[\s\-]+")
 
 def clean_latex(raw: str) -> str:
     """Strip delimiters, styling wrappers, spacing commands and decorations; collapse spaces."""
-    s = _LATEX_THOUSANDS.sub(",", raw[:MAX_ANSWER_CHARS])
+    s = raw[:MAX_ANSWER_CHARS]
+    if _NEEDS_REPLACING.search(s) is None:  # fast path: `204`, `m+n`, `2, 4`
+        return _strip_edges(_SPACES.sub(" ", s).strip())
+    s = _LATEX_THOUSANDS.sub(",", s)
     for old, new in _REPLACEMENTS:
         s = s.replace(old, new)
     for _ in range(_UNWRAP_PASSES):
@@ -209,6 +214,8 @@ def _integral_ratio(sign: str, num: str, den: str) -> int | None:
 
 def as_integer(raw: str) -> int | None:
     """The integer an answer denotes (`\\boxed{073}`, `1{,}000`, `204 minutes`, `\\frac{84}{4}`), else None."""
+    if _BARE_INT.fullmatch(raw):
+        return int(raw)
     s = clean_latex(raw)
     if not s:
         return None
