@@ -54,6 +54,57 @@ def rational_value(text: str) -> Fraction | None:
     return exact_value(text)
 
 
+_INFINITY = {"\\infty": "inf", "+\\infty": "inf", "-\\infty": "-inf", "∞": "inf", "-∞": "-inf"}
+_BRACKETS = {("(", ")"): "tuple", ("[", "]"): "closed", ("(", "]"): "left-open", ("[", ")"): "right-open"}
+MAX_ITEMS = 32
+_THOUSANDS_LIKE = re.compile(r"\d,\d{3}(?!\d)")
+
+
+def split_collection(text: str) -> tuple[str, tuple[Fraction | str, ...]] | None:
+    """(kind, items) of a tuple `(3, 8)`, interval `(1, 2]`, set `\\{1, 2\\}` or bare list `2, 4, 6` whose
+    items are exact rationals or +-infinity; None otherwise. Bare lists are sets, as Math-Verify reads
+    them; `(a, b)` is one kind whether it is a point or an open interval (both compare in order)."""
+    if _THOUSANDS_LIKE.search(text):
+        return None  # `1,000` is a number, not the list 1, 0
+    text = text.replace(" ", "")
+    kind = "set"
+    if text.startswith("\\{") and text.endswith("\\}"):
+        body = text[2:-2]
+    elif (text[:1], text[-1:]) in _BRACKETS:
+        kind, body = _BRACKETS[text[:1], text[-1:]], text[1:-1]
+    elif "," in text:
+        body = text
+    else:
+        return None
+    parts = _top_level_split(body)
+    if parts is None or not 2 <= len(parts) <= MAX_ITEMS or (kind != "set" and kind != "tuple" and len(parts) != 2):
+        return None
+    items: list[Fraction | str] = []
+    for part in parts:
+        value = _INFINITY.get(part) or rational_value(part)
+        if value is None:
+            return None
+        items.append(value)
+    return kind, tuple(items)
+
+
+def _top_level_split(body: str) -> list[str] | None:
+    """Split at commas outside brackets and braces; None if they do not balance."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return None if depth or any(not p for p in parts) else parts
+
+
 def exact_value(text: str) -> Fraction | None:
     """The exact rational value of an arithmetic answer, or None (see the module docstring)."""
     if len(text) > MAX_EXPR_CHARS or not _HAS_OPERATOR.search(text):

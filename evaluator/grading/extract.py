@@ -1,10 +1,10 @@
 """Find the final answer in a model response, as a careful human grader would (docs/grading.md).
 
 Pure functions. Every step is bounded: boxes are found with `str.rfind` from the end and read
-with a brace scan capped at MAX_BOX_CHARS; final-answer statements are searched for only in the
-last STATEMENT_REGION characters of the final part and the weak reading only in the last
-WEAK_WINDOW, so apart from C-level `rfind` scans for the end-of-thinking markers the work does not
-grow with the response length.
+with a brace scan capped at MAX_BOX_CHARS, in the last BOX_REGION characters only; final-answer
+statements are searched for only in the last STATEMENT_REGION characters of the final part and the
+weak reading only in the last WEAK_WINDOW. The one scan over the whole text is the C-level `rfind`
+for the end-of-thinking markers (whether thinking ever finished needs the whole text).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ MAX_BOX_PROBES = 64  # `\boxed` occurrences inspected per region, readable or no
 MAX_STATEMENTS = 8  # final-answer statements tried per form (the last ones)
 STATEMENT_WINDOW = 300  # characters after a statement marker that may hold its answer
 STATEMENT_REGION = 4_000  # statements are looked for only in the last this-many characters of the final part
+BOX_REGION = 64_000  # boxes: the last this-many characters of the final part (and of the reasoning)
 THINK_OPEN_WINDOW = 1_000  # an opening think marker counts only near the start, where models emit it
 
 THINK_END = ("</think>", "<|end_of_thought|>")
@@ -125,7 +126,7 @@ def extract_answer(text: str, finish_reason: str | None = None) -> Extraction:
     tail = text[max(start, len(text) - WEAK_WINDOW - 200) :]
     cut_off = finish_reason == "length" or (finish_reason is None and cut >= 0 and ends_unfinished(tail))
     if cut_off:  # stopped after thinking, before stating an answer: the reasoning's last box is committed
-        boxes = _last_boxes(text, 0, start, 1)
+        boxes = _last_boxes(text, max(0, start - BOX_REGION), start, 1)
         if boxes:
             return _finish(canonical_answer(boxes[0].content), FROM_REASONING, "reasoning", span=boxes[0].content)
         return Extraction(None, TRUNCATED)
@@ -150,7 +151,7 @@ def _finish(
 
 def _explicit_answer(text: str, lo: int, hi: int) -> Extraction | None:
     """Last box (or list of adjacent boxes) or explicit statement in text[lo:hi]; a later statement wins."""
-    found = _last_boxes(text, lo, hi, MAX_BOXES)
+    found = _last_boxes(text, max(lo, hi - BOX_REGION), hi, MAX_BOXES)
     boxes = [(box, answer) for box in _join_adjacent(text, found) if (answer := canonical_answer(box.content))]
     candidates = tuple(dict.fromkeys(answer for _, answer in reversed(boxes)))
     last_box_start = boxes[0][0].start if boxes else -1

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from evaluator.grading._exact_arith import rational_value
+from evaluator.grading._exact_arith import rational_value, split_collection
 from evaluator.grading._symbolic_worker import SymbolicChecker, default_checker
 from evaluator.grading.extract import Extraction, extract_answer
 from evaluator.grading.normalise import as_integer, canonical_answer, clean_latex, integer_value
@@ -94,12 +94,25 @@ def grade_extraction(
 
 
 def _rational_equal(answer: str, gold: str) -> bool | None:
-    """Both sides exact rationals (`7/4`, `1.75`, `\\frac{7}{4}`, `x = 0.5`): are they equal? None when a
-    side is not a plain rational, or when a decimal differs (Math-Verify's rounding rules then decide)."""
+    """Both sides exact rationals (`7/4`, `1.75`, `\\frac{7}{4}`, `x = 0.5`), or the same kind of
+    tuple/interval/set/list of them: are they equal? None when a side is anything else, or when a
+    decimal differs (Math-Verify's rounding rules then decide, in the worker)."""
     a, b = _rational(answer), _rational(gold)
-    if a is None or b is None:
-        return None
-    if a == b:
+    if a is not None and b is not None:
+        if a == b:
+            return True
+        return None if "." in answer or "." in gold else False
+    sa, sb = split_collection(answer), split_collection(gold)
+    if sa is None or sb is None:
+        return None  # not collections of rationals: the worker decides
+    if sa[0] != sb[0]:  # `[1, 2)` vs `(1, 2]` differ; a tuple vs a set is for the worker to judge
+        return False if "set" not in (sa[0], sb[0]) else None
+    kind, xs, ys = sa[0], sa[1], sb[1]
+    if kind == "set":
+        same = set(xs) == set(ys)
+    else:
+        same = xs == ys
+    if same:
         return True
     return None if "." in answer or "." in gold else False
 

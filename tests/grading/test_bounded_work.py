@@ -1,13 +1,13 @@
 """Item 6 of issue 13: statements are read only in the last STATEMENT_REGION characters of the final part
 and the weak reading only in the last WEAK_WINDOW, so work does not grow with the response length (the
-timing figure is in scripts/bench_extract.py, not here). Boxes are still found anywhere in the final part."""
+timing figure is in scripts/bench_extract.py, not here); boxes in the last BOX_REGION."""
 
 from __future__ import annotations
 
 import pytest
 
 from evaluator.grading._free_form import WEAK_WINDOW
-from evaluator.grading.extract import STATEMENT_REGION, THINK_OPEN_WINDOW, extract_answer
+from evaluator.grading.extract import BOX_REGION, STATEMENT_REGION, THINK_OPEN_WINDOW, extract_answer
 from tests.support.case_corpus import Case
 
 LOOP = "Wait, let me recompute the sum once more and check each term again. "
@@ -17,7 +17,9 @@ CASES = [
     Case("Final answer: 42\n\n" + FAR, None, "no_answer", tempting="42",
          note="statement before the statement region, then a loop that never ends a sentence"),
     Case("Final answer: 42\n\n" + FAR[: STATEMENT_REGION // 2], "42", "ok", note="statement inside the region"),
-    Case(r"So $\boxed{42}$." + "\n\n" + FAR * 20, "42", "ok", note="a box is found however far back"),
+    Case(r"So $\boxed{42}$." + "\n\n" + FAR * 10, "42", "ok", note="a box tens of thousands of characters back"),
+    Case(r"So $\boxed{42}$." + "\n\n" + LOOP * (BOX_REGION // len(LOOP) + 1), None, "no_answer", tempting="42",
+         note="a box before the box region, then a loop that never ends a sentence"),
     Case("It is 42.\n\n" + "More filler words here. " * (WEAK_WINDOW // 10), None, "no_answer", finish_reason="stop",
          tempting="42", note="weak reading looks at the end only"),
     Case("x" * THINK_OPEN_WINDOW + "<think> so \\boxed{5}", "5", "ok",

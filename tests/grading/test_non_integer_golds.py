@@ -86,11 +86,43 @@ def test_non_integer_golds(checker: SymbolicChecker, case: GradeCase) -> None:
     assert grade.correct is case.correct, grade
 
 
-def test_rationals_are_decided_without_the_worker() -> None:
+RATIONAL = [
+    GradeCase(r"\boxed{\tfrac74}", "1.75", True, "fraction vs decimal"),
+    GradeCase(r"\boxed{\frac{3}{4}}", r"\frac{4}{3}", False, "different fractions"),
+    GradeCase(r"\boxed{(8, 3)}", "(3,8)", False, "tuple order"),
+    GradeCase(r"\boxed{\{2, 1\}}", r"\{1,2\}", True, "set order"),
+    GradeCase(r"\boxed{[1, 2)}", "(1,2]", False, "interval ends"),
+    GradeCase(r"\boxed{(-\infty, \frac{1}{2})}", r"(-\infty,0.5)", True, "infinite interval with a decimal"),
+    GradeCase(r"\boxed{2, 6, 4, 8}", "2, 4, 6, 8", True, "bare list read as a set"),
+    GradeCase(r"\boxed{x = \frac{1}{2}}", "0.5", True, "single-letter equation"),
+]
+
+
+@pytest.mark.parametrize("case", RATIONAL, ids=lambda c: c.note)
+def test_rationals_and_their_collections_are_decided_without_the_worker(case: GradeCase) -> None:
     checker = SymbolicChecker()
-    assert grade_response(r"\boxed{\tfrac74}", "1.75", checker=checker).method == "exact"
-    assert grade_response(r"\boxed{\frac{3}{4}}", r"\frac{4}{3}", checker=checker).method == "exact"
+    grade = grade_response(case.text, case.gold, checker=checker)
+    assert (grade.correct, grade.method) == (case.correct, "exact")
     assert not checker.started
+
+
+@pytest.mark.parametrize(("text", "gold"), [(r"\boxed{1,000}", r"\{0,1\}"), (r"\boxed{(3, 8)}", r"\{3,8\}")])
+def test_ambiguous_collections_go_to_the_worker(checker: SymbolicChecker, text: str, gold: str) -> None:
+    """`1,000` is not the list 1, 0; a tuple vs a set is for Math-Verify to decide."""
+    assert grade_response(text, gold, checker=checker).method == "symbolic"
+
+
+def test_decisions_are_cached_but_failures_are_not() -> None:
+    checker = SymbolicChecker(timeout_s=60.0)
+    try:
+        first = checker.compare(r"\sqrt{8}", r"2\sqrt{2}")
+        checker.close()  # a cached decision does not need the worker
+        assert checker.compare(r"\sqrt{8}", r"2\sqrt{2}") == first and first.equal
+        assert not checker.started
+        checker.clear_cache()
+        assert checker.compare(r"\sqrt{8}", r"2\sqrt{2}").equal and checker.started
+    finally:
+        checker.close()
 
 
 def test_math_verify_runs_only_in_the_worker() -> None:
