@@ -92,7 +92,7 @@ def long_items(n: int, integer: bool, chars: int = 100_000) -> list[Item]:
         thinking = (THINK_FILLER * (chars // len(THINK_FILLER) + 1))[:chars]
         kind = i % 3
         if kind == 0:
-            text = "<think>\n" + thinking + rf"</think>" + f"\n\nSo the answer is $\\boxed{{{shown}}}$."
+            text = "<think>\n" + thinking + r"</think>" + f"\n\nSo the answer is $\\boxed{{{shown}}}$."
             items.append(Item(text, gold, True, "stop"))
         elif kind == 1:
             text = "<think>\n" + thinking + rf"so maybe \boxed{{{shown}}} but wait, let me re"

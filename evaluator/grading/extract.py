@@ -17,7 +17,6 @@ from evaluator.grading.normalise import (
     MAX_ANSWER_CHARS,
     as_integer,
     canonical_answer,
-    clean_latex,
     integer_value,
 )
 
@@ -237,9 +236,9 @@ def _last_statement(text: str, lo: int, hi: int, after: int) -> _Statement | Non
             found = _markers(text, lower, lo, hi, form)
         starts.extend((start, end, form) for start, end in found[-MAX_STATEMENTS:])
     for start, end, form in sorted(starts, key=lambda s: s[0], reverse=True):
-        found = _statement_answer(text[end : min(hi, end + STATEMENT_WINDOW)], form)
-        if found is not None:
-            return _Statement(start, *found)
+        stated = _statement_answer(text[end : min(hi, end + STATEMENT_WINDOW)], form)
+        if stated is not None:
+            return _Statement(start, *stated)
         if start < after:
             break
     return None

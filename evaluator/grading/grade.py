@@ -108,10 +108,7 @@ def _rational_equal(answer: str, gold: str) -> bool | None:
     if sa[0] != sb[0]:  # `[1, 2)` vs `(1, 2]` differ; a tuple vs a set is for the worker to judge
         return False if "set" not in (sa[0], sb[0]) else None
     kind, xs, ys = sa[0], sa[1], sb[1]
-    if kind == "set":
-        same = set(xs) == set(ys)
-    else:
-        same = xs == ys
+    same = set(xs) == set(ys) if kind == "set" else xs == ys
     if same:
         return True
     return None if "." in answer or "." in gold else False
