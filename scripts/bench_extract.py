@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from evaluator.grading._symbolic_worker import default_checker  # noqa: E402
+from evaluator.grading.extract import THINK_END  # noqa: E402
 from evaluator.grading.grade import gold_integer, grade_response  # noqa: E402
 from evaluator.grading.normalise import integer_value  # noqa: E402
 from tests.support.case_corpus import THINK_FILLER  # noqa: E402
@@ -141,24 +142,27 @@ def run(grader: Callable[[Item], bool], items: list[Item], repeat: int) -> tuple
 
 
 def flat_figure(repeat: int) -> None:
-    """Seconds per response for looping text of 10k and 1M characters (finish_reason unknown and length)."""
+    """Time per response for looping text of 10k, 100k and 1M characters (finish_reason unknown and
+    length), split into the C-level scan for the end-of-thinking markers (linear by design: whether
+    thinking ever finished needs the whole text) and everything else (bounded)."""
     print("\ntime per response vs length (looping text, no think markers; best of repeat)")
     for finish in (None, "length"):
-        row = []
+        rest = []
         for size in (10_000, 100_000, 1_000_000):
             loop = LOOP.format(gold=204)
             item = Item((loop * (size // len(loop) + 1))[:size], 204, False, finish)
-            n = 20
-            best = min(_time_n(item, n) for _ in range(repeat))
-            row.append(best)
-            print(f"  finish_reason={finish!s:<7} {size:>9,} chars: ours {best * 1e6:8.1f} µs")
-        print(f"  finish_reason={finish!s:<7} ratio 1M / 10k: {row[2] / row[0]:.1f}x (length grew 100x)")
+            total = min(_time_n(lambda item=item: ours(item), 20) for _ in range(repeat))
+            scan = min(_time_n(lambda text=item.text: [text.rfind(m) for m in THINK_END], 20) for _ in range(repeat))
+            rest.append(max(total - scan, 1e-9))
+            print(f"  finish_reason={finish!s:<7} {size:>9,} chars: ours {total * 1e6:8.1f} µs, of which "
+                  f"end-marker scan {scan * 1e6:7.1f} µs, rest {(total - scan) * 1e6:7.1f} µs")
+        print(f"  finish_reason={finish!s:<7} rest at 1M / rest at 10k: {rest[2] / rest[0]:.1f}x (length grew 100x)")
 
 
-def _time_n(item: Item, n: int) -> float:
+def _time_n(call: Callable[[], object], n: int) -> float:
     began = time.perf_counter()
     for _ in range(n):
-        ours(item)
+        call()
     return (time.perf_counter() - began) / n
 
 
