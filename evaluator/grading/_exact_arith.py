@@ -235,7 +235,7 @@ class _Parser:
             n, k = self.arg(depth + 1), self.arg(depth + 1)
             if n.denominator != 1 or k.denominator != 1 or not 0 <= n <= 10_000:
                 raise _NotExact("binomial")
-            return Fraction(math.comb(int(n), int(k)) if 0 <= k <= n else 0)
+            return _checked(Fraction(math.comb(int(n), int(k)) if 0 <= k <= n else 0))
         return _number(token)
 
     def arg(self, depth: int) -> Fraction:
