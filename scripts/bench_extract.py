@@ -117,7 +117,11 @@ def naive(item: Item) -> bool:
 
 
 def make_math_verify() -> Callable[[Item], bool]:
+    import logging
+
     from math_verify import parse, verify
+
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # it logs whole responses on parse timeouts
 
     def math_verify(item: Item) -> bool:
         try:
