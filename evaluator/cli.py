@@ -281,14 +281,18 @@ def score(
     dataset: Annotated[str, typer.Option(help="With --import: the benchmark the generations answer.")] = "aime-2024",
     model: Annotated[str | None, typer.Option(help="With --import: keep only this model's rows.")] = None,
     output_dir: Annotated[Path, typer.Option(help="With --import: where the run directories go.")] = Path("runs"),
+    override: Annotated[Path | None, typer.Option("--override", help="JSON lines of human verdicts (problem_id, "
+                        "sample, correct, reason) applied on top of the grader's; see docs/grading.md.")] = None,
 ) -> None:
     """Re-grade a run's samples with the current grader and recompute its metrics, or (--import)
     build run directories from foreign generations and score them."""
     try:
         if import_file is not None:
+            if override is not None:
+                _fail("--override applies to a run directory: import first, then `evaluate score RUN --override FILE`")
             _import(import_file, format, dataset, output_dir, data_dir, model)
         elif run_dir is not None:
-            _score(run_dir, k, data_dir)
+            _score(run_dir, k, data_dir, override)
         else:
             _fail("give a run directory, or --import FILE --format FORMAT")
     except EvaluatorError as exc:
@@ -313,10 +317,11 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
         console.print(f"run directory: {run.directory}", highlight=False, soft_wrap=True)
 
 
-def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
+def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path | None = None) -> None:
     from rich.console import Console
 
     from evaluator.benchmarks.loader import DatasetError, load_benchmark
+    from evaluator.grading.overrides import apply_overrides, read_overrides
     from evaluator.grading.records import regrade
     from evaluator.run.store import RunStore, load_config
 
@@ -332,7 +337,10 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
         if unknown:  # never drop a sample: the benchmark changed under the run
             raise DatasetError(f"{run_dir}: samples for problems not in {dataset}: {', '.join(unknown[:5])}; "
                                "re-score against the dataset the run was made on (--data-dir)")
-        regraded = [regrade(r, problems[r["problem_id"]]) for r in records]
+        overrides = read_overrides(override) if override is not None else {}
+        max_tokens = config["identity"].get("max_tokens")
+        regraded = [regrade(r, problems[r["problem_id"]], max_tokens) for r in records]
+        regraded = apply_overrides(regraded, overrides, override) if override is not None else regraded
         changed = sum(1 for old, new in zip(records, regraded, strict=True) if old.get("correct") != new["correct"])
         store.rewrite_samples(regraded)
         summary = _summarize(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
@@ -344,7 +352,8 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None) -> None:
     from evaluator.reports.display import summary_table
 
     Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
-    Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed", highlight=False)
+    Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
+                               f"{summary['overrides']} human override(s) applied", highlight=False)
 
 class ExportFormat(str, Enum):
     csv = "csv"

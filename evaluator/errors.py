@@ -10,6 +10,7 @@ Every stage raises a subclass of `EvaluatorError`, so the CLI catches one class 
     ├── BackendError        bad key, server down, missing package, unknown model
     ├── StoreError          a run directory that is locked, holds another configuration, or a full disk
     ├── ReportError         no summary yet, unknown reference, unreadable run for a report
+    ├── OverrideError       an unusable human-overrides file (`evaluate score RUN --override FILE`)
     └── PricesError         an unusable price table override
 """
 
@@ -20,6 +21,7 @@ __all__ = [
     "DatasetError",
     "EvaluatorError",
     "ImportFileError",
+    "OverrideError",
     "PricesError",
     "ReportError",
     "StoreError",
@@ -53,6 +55,10 @@ class StoreError(EvaluatorError):
 
 class ReportError(EvaluatorError):
     """A report/compare/export problem the user can fix (no summary yet, unknown reference, ...)."""
+
+
+class OverrideError(EvaluatorError):
+    """An overrides file that cannot be applied; the message names the file and line."""
 
 
 class PricesError(EvaluatorError):

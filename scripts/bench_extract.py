@@ -1,9 +1,16 @@
 """Accuracy and speed of our grader vs Math-Verify vs a naive last-`\\boxed` baseline, in one run.
 
-Corpus: the labelled extraction cases of tests/metrics/test_extract_*.py with an integer verdict, the 180
-real Sky-T1 responses in ../shared (verdicts: the reported ones, which a careful grader confirms,
-see docs/grading.md), and synthetic ~30k-token R1-style responses (finished and truncated).
-Usage: python scripts/bench_extract.py [--synthetic 40] [--repeat 3]
+Groups (each item: a response, its gold, the verdict a careful grader gives, a finish_reason or None):
+- int-cases: the labelled Case tables of tests/grading/ with an integer verdict (no-answer cases are
+  graded against the tempting number in their text, out-of-range ones against another gold);
+- nonint-cases: tests/grading/test_non_integer_golds.py (fractions, decimals, radicals, tuples, lists,
+  sets, intervals, equations);
+- real: the 180 Sky-T1 responses in ../shared (finish_reason unknown; verdicts: the reported ones);
+- long-int / long-nonint: ~100k-character responses, a third each finished with a box, cut off inside
+  the thinking (`length`), and looping with finish_reason unknown (the gold appears in the loop; the
+  right verdict is "no answer");
+- flat: looping text of 10k and 1M characters (ours and naive only), to show time is flat in length.
+Usage: python scripts/bench_extract.py [--long 24] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -12,7 +19,6 @@ import argparse
 import importlib
 import json
 import re
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -22,38 +28,49 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evaluator.grading.grade import grade_response  # noqa: E402
+from evaluator.grading._symbolic_worker import default_checker  # noqa: E402
+from evaluator.grading.extract import THINK_END  # noqa: E402
+from evaluator.grading.grade import gold_integer, grade_response  # noqa: E402
 from evaluator.grading.normalise import integer_value  # noqa: E402
-from tests.support.case_corpus import THINK_FILLER, long_r1  # noqa: E402
+from tests.support.case_corpus import THINK_FILLER  # noqa: E402
 
-CASE_MODULES = ("boxed", "final_statements", "think", "weak", "range_ambiguous")
+CASE_MODULES = (
+    "test_extract_boxed", "test_extract_final_statements", "test_extract_think", "test_extract_weak",
+    "test_extract_range_ambiguous", "test_number_forms", "test_integer_expressions", "test_free_form_endings",
+    "test_unknown_finish_reason", "test_bounded_work",
+)  # fmt: skip
 NAIVE_BOX = re.compile(r"\\boxed\{([^{}]*)\}")
+LOOP = "Wait, let me recompute: 9/s + t/60 = 4 gives s = 2.5, so is it {gold}? Hmm, let me check again.\n"
 
 
 @dataclass(frozen=True)
 class Item:
-    """One response to grade, its integer gold, and the verdict a careful grader gives."""
+    """One response to grade, its gold, and the verdict a careful grader gives."""
 
-    group: str
     text: str
-    gold: int
+    gold: int | str
     expected: bool
     finish_reason: str | None = None
 
 
-def case_items() -> list[Item]:
-    """Labelled test cases that have an integer verdict (non-integer answers are out of scope here)."""
+def int_case_items() -> list[Item]:
+    """Labelled extraction cases with an integer verdict."""
     items = []
     for name in CASE_MODULES:
-        for case in importlib.import_module(f"tests.test_extract_{name}").CASES:
+        for case in importlib.import_module(f"tests.grading.{name}").CASES:
             value = integer_value(case.answer)
             if value is not None and case.status != "out_of_range":
-                items.append(Item("cases", case.text, value, True, case.finish_reason))
+                items.append(Item(case.text, value, True, case.finish_reason))
             elif value is not None:
-                items.append(Item("cases", case.text, abs(value) % 1000, False, case.finish_reason))
+                items.append(Item(case.text, abs(value) % 1000 + 1, False, case.finish_reason))
             elif case.answer is None and case.tempting is not None:
-                items.append(Item("cases", case.text, int(case.tempting), False, case.finish_reason))
+                items.append(Item(case.text, int(case.tempting), False, case.finish_reason))
     return items
+
+
+def nonint_case_items() -> list[Item]:
+    cases = importlib.import_module("tests.grading.test_non_integer_golds").CASES
+    return [Item(c.text, c.gold, c.correct, c.finish_reason) for c in cases]
 
 
 def real_items() -> list[Item]:
@@ -64,19 +81,26 @@ def real_items() -> list[Item]:
         return []
     golds = {json.loads(line)["id"]: json.loads(line)["answer"] for line in data.read_text().splitlines()}
     rows = [json.loads(line) for line in gens.read_text().splitlines()]
-    return [Item("real", r["response"], golds[r["problem_id"]], r["reported_correct"]) for r in rows]
+    return [Item(r["response"], golds[r["problem_id"]], r["reported_correct"]) for r in rows]
 
 
-def synthetic_items(n: int) -> list[Item]:
-    """~30k-token responses: half finished with a boxed answer, half cut off mid-thought (tempting box)."""
+def long_items(n: int, integer: bool, chars: int = 100_000) -> list[Item]:
+    """~`chars`-character responses: finished with a box, cut off in thinking, looping with no finish reason."""
     items = []
     for i in range(n):
-        answer = (i * 37 + 11) % 1000
-        if i % 2 == 0:
-            items.append(Item("synthetic", long_r1(str(answer)), answer, True, "stop"))
+        gold: int | str = (i * 37 + 11) % 1000 if integer else rf"\frac{{{2 * i + 3}}}{{{i + 7}}}"
+        shown = str(gold)
+        thinking = (THINK_FILLER * (chars // len(THINK_FILLER) + 1))[:chars]
+        kind = i % 3
+        if kind == 0:
+            text = "<think>\n" + thinking + r"</think>" + f"\n\nSo the answer is $\\boxed{{{shown}}}$."
+            items.append(Item(text, gold, True, "stop"))
+        elif kind == 1:
+            text = "<think>\n" + thinking + rf"so maybe \boxed{{{shown}}} but wait, let me re"
+            items.append(Item(text, gold, False, "length"))
         else:
-            cut = "<think>\n" + THINK_FILLER * 850 + rf"so maybe \boxed{{{answer}}} but wait, let me re"
-            items.append(Item("synthetic", cut, answer, False, "length"))
+            loop = LOOP.format(gold=shown)
+            items.append(Item((loop * (chars // len(loop) + 1))[:chars], gold, False, None))
     return items
 
 
@@ -86,11 +110,18 @@ def ours(item: Item) -> bool:
 
 def naive(item: Item) -> bool:
     boxes = NAIVE_BOX.findall(item.text)
-    return bool(boxes) and boxes[-1].strip() == str(item.gold)
+    if not boxes:
+        return False
+    gold = gold_integer(item.gold)
+    return boxes[-1].strip() == (str(gold) if gold is not None else str(item.gold))
 
 
 def make_math_verify() -> Callable[[Item], bool]:
+    import logging
+
     from math_verify import parse, verify
+
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # it logs whole responses on parse timeouts
 
     def math_verify(item: Item) -> bool:
         try:
@@ -106,6 +137,7 @@ def run(grader: Callable[[Item], bool], items: list[Item], repeat: int) -> tuple
     correct = sum(grader(item) == item.expected for item in items)
     timings = []
     for _ in range(repeat):
+        default_checker().clear_cache()  # time cold symbolic comparisons, not our cache
         began = time.perf_counter()
         for item in items:
             grader(item)
@@ -113,15 +145,46 @@ def run(grader: Callable[[Item], bool], items: list[Item], repeat: int) -> tuple
     return correct / len(items), min(timings)
 
 
+def flat_figure(repeat: int) -> None:
+    """Time per response for looping text of 10k, 100k and 1M characters (finish_reason unknown and
+    length), split into the C-level scan for the end-of-thinking markers (linear by design: whether
+    thinking ever finished needs the whole text) and everything else (bounded)."""
+    print("\ntime per response vs length (looping text, no think markers; best of repeat)")
+    for finish in (None, "length"):
+        rest = []
+        for size in (10_000, 100_000, 1_000_000):
+            loop = LOOP.format(gold=204)
+            item = Item((loop * (size // len(loop) + 1))[:size], 204, False, finish)
+            total = min(_time_n(lambda item=item: ours(item), 20) for _ in range(repeat))
+            scan = min(_time_n(lambda text=item.text: [text.rfind(m) for m in THINK_END], 20) for _ in range(repeat))
+            rest.append(max(total - scan, 1e-9))
+            print(f"  finish_reason={finish!s:<7} {size:>9,} chars: ours {total * 1e6:8.1f} µs, of which "
+                  f"end-marker scan {scan * 1e6:7.1f} µs, rest {(total - scan) * 1e6:7.1f} µs")
+        print(f"  finish_reason={finish!s:<7} rest at 1M / rest at 10k: {rest[2] / rest[0]:.1f}x (length grew 100x)")
+
+
+def _time_n(call: Callable[[], object], n: int) -> float:
+    began = time.perf_counter()
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - began) / n
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--synthetic", type=int, default=40, help="number of ~30k-token responses")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--long", type=int, default=24, help="number of ~100k-character responses per gold type")
     parser.add_argument("--repeat", type=int, default=3, help="timing repetitions (best is kept)")
     args = parser.parse_args()
-    groups = {"cases": case_items(), "real": real_items(), "synthetic": synthetic_items(args.synthetic)}
-    groups["all"] = [item for group in ("cases", "real", "synthetic") for item in groups[group]]
+    groups = {
+        "int-cases": int_case_items(),
+        "nonint-cases": nonint_case_items(),
+        "real": real_items(),
+        "long-int": long_items(args.long, True),
+        "long-nonint": long_items(args.long, False),
+    }
     graders = {"ours": ours, "math-verify": make_math_verify(), "naive last box": naive}
-    print(f"{'group':<10} {'n':>5} {'grader':<15} {'accuracy':>9} {'ms/response':>12} {'responses/s':>12}")
+    ours(Item(r"\boxed{\frac{1}{\sqrt2}}", r"\frac{\sqrt{2}}{2}", True))  # start our worker outside the timing
+    print(f"{'group':<13} {'n':>5} {'grader':<15} {'accuracy':>9} {'ms/response':>12} {'responses/s':>12}")
     results: dict[tuple[str, str], tuple[float, float]] = {}
     for group, items in groups.items():
         if not items:
@@ -129,14 +192,13 @@ def main() -> None:
         for name, grader in graders.items():
             acc, sec = run(grader, items, args.repeat)
             results[group, name] = (acc, sec)
-            print(f"{group:<10} {len(items):>5} {name:<15} {acc:>9.3f} {sec * 1e3:>12.3f} {1 / sec:>12.0f}")
+            print(f"{group:<13} {len(items):>5} {name:<15} {acc:>9.3f} {sec * 1e3:>12.3f} {1 / sec:>12.0f}")
     print()
     for group in groups:
         if (group, "ours") in results:
             mv, us = results[group, "math-verify"][1], results[group, "ours"][1]
             print(f"throughput ours / math-verify on {group}: {mv / us:.1f}x")
-    ratios = [results[g, "math-verify"][1] / results[g, "ours"][1] for g in groups if (g, "ours") in results]
-    print(f"median ratio over groups: {statistics.median(ratios):.1f}x")
+    flat_figure(args.repeat)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ SURFACES = {
                           "write_compare_html", "write_report"},
     "evaluator.imports": {"FORMATS", "ForeignSample", "ImportFileError", "ImportedRun", "import_runs",
                           "imported_summary", "read_foreign"},
-    "evaluator.errors": {"BackendError", "DatasetError", "EvaluatorError", "ImportFileError", "PricesError",
+    "evaluator.errors": {"BackendError", "DatasetError", "EvaluatorError", "ImportFileError", "OverrideError", "PricesError",
                          "ReportError", "StoreError", "TemplateError"},
 }
 

@@ -24,6 +24,7 @@ DEFAULT_TIMEOUT_S = 5.0
 STARTUP_TIMEOUT_S = 120.0  # importing sympy + the ANTLR parser in a fresh process
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 WORKER_MEMORY_BYTES = 2 << 30  # address-space cap: `9^{9^{9}}` must not exhaust the machine
+CACHE_SIZE = 4_096  # decided (answer, gold) pairs remembered: k samples of one problem repeat answers
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class SymbolicChecker:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[str | None] = queue.Queue()
+        self._cache: dict[tuple[str, str], SymbolicResult] = {}
+        self._cache_lock = threading.Lock()
 
     @property
     def started(self) -> bool:
@@ -55,6 +58,24 @@ class SymbolicChecker:
         """Is `answer` mathematically equal to `gold`? Both are LaTeX strings."""
         if len(answer) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
             return SymbolicResult(None, "too_long")
+        with self._cache_lock:
+            cached = self._cache.get((answer, gold))
+        if cached is not None:
+            return cached
+        result = self._compare(answer, gold)
+        if result.equal is not None:  # timeouts and crashes are retried, decisions are remembered
+            with self._cache_lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[answer, gold] = result
+        return result
+
+    def clear_cache(self) -> None:
+        """Forget remembered decisions (benchmarks time cold comparisons)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _compare(self, answer: str, gold: str) -> SymbolicResult:
         with self._lock:
             proc = self._ensure_worker()
             if proc is None or proc.stdin is None:

@@ -1,17 +1,25 @@
-"""Sympy comparison of two LaTeX answers. Imported only inside the symbolic worker process.
+"""Equality of two LaTeX answers. Imported only inside the symbolic worker process.
 
-Parsing: latex2sympy2_extended (ANTLR grammar; maintained by Hugging Face for Math-Verify). While
-it parses, sympy's `parse_expr` (which calls `eval`, and which `sympify(str)` and
-`sympy.Number(str)` reach) is swapped for a guard that accepts only a decimal literal: the only
-strings latex2sympy2_extended hands to it are lexer NUMBER tokens. Sympy's own simplification
-later sympifies internal constant names ("E", "G"), so the guard covers the parse step only.
-Equality: identical structure, else `simplify(a - b) == 0`, else numerically within 1e-9;
+Decision: Math-Verify's `verify` (Hugging Face; sets, tuples, intervals, equations vs values,
+decimals vs fractions, matrices) on both sides parsed by Math-Verify's LaTeX path
+(`LatexExtractionConfig` only: its `ExprExtractionConfig` path calls sympy's `parse_expr`, i.e.
+`eval`, on plain text). When Math-Verify cannot parse a side, our own parse (latex2sympy2_extended)
+and `_same` decide.
+
+No eval of model text: while either parser runs, every module-level reference to sympy's
+`parse_expr` (sympy's own, `math_verify.parser`'s, `latex2sympy2_extended`'s; `sympify(str)` and
+`sympy.Number(str)` reach it) is swapped for a guard that accepts only a decimal literal: the only
+strings the LaTeX parsers hand to it are lexer NUMBER tokens. Sympy's own simplification later
+sympifies internal constant names ("E", "G"), so the guard covers the parse step only.
+Our `_same`: identical structure, else `simplify(a - b) == 0`, else numerically within 1e-9;
 equations compare their sides' difference, sets/tuples/intervals compare element by element.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +41,7 @@ class EvalRefused(ValueError):
 
 @contextmanager
 def numeric_only_parse_expr() -> Iterator[None]:
-    """While active, `sympy_parser.parse_expr` accepts only decimal literals (no `eval` of text)."""
+    """While active, every module's `parse_expr` accepts only decimal literals (no `eval` of text)."""
     original = sympy_parser.parse_expr
 
     def guarded(s: Any, *args: Any, **kwargs: Any) -> Any:
@@ -41,11 +49,14 @@ def numeric_only_parse_expr() -> Iterator[None]:
             raise EvalRefused(f"refusing to eval {str(s)[:40]!r}")
         return original(s, *args, **kwargs)
 
-    sympy_parser.parse_expr = guarded
+    holders = [m for m in list(sys.modules.values()) if getattr(m, "parse_expr", None) is original]
+    for module in holders:
+        module.parse_expr = guarded  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        sympy_parser.parse_expr = original
+        for module in holders:
+            module.parse_expr = original  # type: ignore[attr-defined]
 
 
 def parse_latex(text: str) -> object:
@@ -54,8 +65,35 @@ def parse_latex(text: str) -> object:
         return latex2sympy(text, normalization_config=_NORMALISE, conversion_config=_CONVERT)
 
 
+def math_verify_parse(text: str) -> list[Any]:
+    """Math-Verify's parse of one answer (LaTeX path only, under the eval guard); [] if unparsable."""
+    from math_verify import LatexExtractionConfig, parse
+
+    logging.getLogger("math_verify").setLevel(logging.ERROR)  # it warns that we disabled its signal timeout
+    config = LatexExtractionConfig(boxed_match_priority=0, try_extract_without_anchor=False)
+    with numeric_only_parse_expr():
+        try:
+            return list(parse(f"\\boxed{{{text}}}", [config], fallback_mode="no_fallback", parsing_timeout=None))
+        except Exception:
+            return []
+
+
 def latex_equal(answer: str, gold: str) -> tuple[bool | None, str]:
-    """(equal, reason) for two LaTeX strings; equal is None when either does not parse."""
+    """(equal, reason) for two LaTeX strings; equal is None when neither parser reads both."""
+    from math_verify import verify
+
+    ours, theirs = math_verify_parse(answer), math_verify_parse(gold)
+    if ours and theirs:
+        try:
+            equal = verify(theirs, ours, timeout_seconds=None)  # our worker bounds the time
+        except Exception:
+            equal = False
+        return (True, "equal") if equal else (False, "different")
+    return _own_equal(answer, gold)
+
+
+def _own_equal(answer: str, gold: str) -> tuple[bool | None, str]:
+    """Fallback when Math-Verify cannot parse a side: latex2sympy2_extended and `_same`."""
     try:
         a, b = parse_latex(answer), parse_latex(gold)
     except Exception:  # the ANTLR parser and sympy raise many exception types on bad input

@@ -1,20 +1,26 @@
 """Compare an extracted answer with the gold answer(s): integer fast path, symbolic path otherwise.
 
 Integer golds (all of AIME) are compared as integers and never start the symbolic worker, so
-importing this module does not import sympy. Non-integer golds are compared first as canonical
-text, then by `evaluator.grading._symbolic_worker` in a worker process with a timeout.
+importing this module does not import sympy. Non-integer golds are compared with the extraction's
+`span` (the whole stated answer, never just its last integer): as canonical text, then as exact
+rationals in this process (`7/4` = `1.75` = `\\frac74`), then by Math-Verify's `verify` in the
+worker process (`evaluator.grading._symbolic_worker`, with a timeout and a memory cap).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
+from evaluator.grading._exact_arith import rational_value, split_collection
 from evaluator.grading._symbolic_worker import SymbolicChecker, default_checker
 from evaluator.grading.extract import Extraction, extract_answer
-from evaluator.grading.normalise import as_integer, canonical_answer, integer_value
+from evaluator.grading.normalise import as_integer, canonical_answer, clean_latex, integer_value
 
 Gold = int | str
+_SYMBOL = re.compile(r"[A-Za-z](?:_\{?\w{1,4}\}?)?")  # `x`, `a_1`: the name in `x = 7/4`
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,8 @@ def grade_extraction(
     if answer is None:
         return Grade(False, None, extraction.status)
     value = integer_value(answer)
-    symbolic: list[str] = []
+    span = spelled = answer  # the whole stated answer: only non-integer golds need it
+    symbolic: list[tuple[str, str]] = []
     method = "integer"
     for gold in _golds(golds):
         expected = gold_integer(gold)
@@ -60,20 +67,59 @@ def grade_extraction(
             if value == expected:
                 return Grade(True, answer, extraction.status, "integer", str(expected))
             continue  # an integer gold is never compared symbolically
-        text = canonical_answer(str(gold)) or str(gold)
-        if text == answer:
-            return Grade(True, answer, extraction.status, "exact", text)
-        symbolic.append(text)
+        if method == "integer" and extraction.span:
+            span = clean_latex(extraction.span)
+            spelled = canonical_answer(span) or answer
+        method = "exact"
+        raw = clean_latex(str(gold))
+        text = canonical_answer(raw) or raw
+        if text in (answer, spelled):
+            return Grade(True, spelled, extraction.status, "exact", text)
+        decided = _rational_equal(span, raw)
+        if decided is not None:
+            if decided:
+                return Grade(True, spelled, extraction.status, "exact", text)
+            continue
+        symbolic.append((raw, text))
     if symbolic:
         checker = checker or default_checker()
         method = "symbolic"
-        for text in symbolic:
-            result = checker.compare(answer, text)
+        for raw, text in symbolic:
+            result = checker.compare(span, raw)
             if result.equal:
-                return Grade(True, answer, extraction.status, "symbolic", text)
+                return Grade(True, spelled, extraction.status, "symbolic", text)
             if result.equal is None:
                 method = result.reason  # timeout | unparsable | too_long | worker_error
-    return Grade(False, answer, extraction.status, method)
+    return Grade(False, answer if method == "integer" else spelled, extraction.status, method)
+
+
+def _rational_equal(answer: str, gold: str) -> bool | None:
+    """Both sides exact rationals (`7/4`, `1.75`, `\\frac{7}{4}`, `x = 0.5`), or the same kind of
+    tuple/interval/set/list of them: are they equal? None when a side is anything else, or when a
+    decimal differs (Math-Verify's rounding rules then decide, in the worker)."""
+    a, b = _rational(answer), _rational(gold)
+    if a is not None and b is not None:
+        if a == b:
+            return True
+        return None if "." in answer or "." in gold else False
+    sa, sb = split_collection(answer), split_collection(gold)
+    if sa is None or sb is None:
+        return None  # not collections of rationals: the worker decides
+    if sa[0] != sb[0]:  # `[1, 2)` vs `(1, 2]` differ; a tuple vs a set is for the worker to judge
+        return False if "set" not in (sa[0], sb[0]) else None
+    kind, xs, ys = sa[0], sa[1], sb[1]
+    same = set(xs) == set(ys) if kind == "set" else xs == ys
+    if same:
+        return True
+    return None if "." in answer or "." in gold else False
+
+
+def _rational(text: str) -> Fraction | None:
+    """Exact value of a rational answer, reading `x = 7/4` as its right-hand side."""
+    lhs, eq, rhs = text.rpartition("=")
+    if eq and _SYMBOL.fullmatch(lhs.strip()):
+        text = rhs
+    return rational_value(text.replace(" ", ""))
 
 
 def grade_response(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from evaluator.grading._exact_arith import exact_value
+
 MAX_ANSWER_CHARS = 300
 """Longest answer text we canonicalise; longer candidates are not answers a grader would accept."""
 
@@ -15,7 +17,14 @@ _UNWRAP_PASSES = 6
 """How many levels of `\\text{...}`-style wrappers are peeled off (each pass is linear)."""
 
 # Wrappers whose argument is the answer itself: `\text{73}`, `\boxed{73}`, `\mathbf{73}`.
-_WRAPPER = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|boxed|fbox|bf|rm|operatorname)\s{0,3}\{([^{}]*)\}")
+_WRAPPER = re.compile(
+    r"\\(?:text|textbf|textit|textrm|textnormal|textsf|mathrm|mathbf|mathit|mathsf|mbox|hbox|boxed|fbox|bf|rm|operatorname)"
+    r"\s{0,3}\{([^{}]*)\}"
+)
+
+# A thousands separator written with LaTeX spacing or braces, possibly with a space after the comma:
+# `12,\! 345`, `31 {, }416`, `2,\,500`. Only between a digit and exactly three digits.
+_LATEX_THOUSANDS = re.compile(r"(?<=\d)\s{0,2}(?:\{\s{0,2},\s{0,2}\}|,\s{0,2}\\[!,]|\\[!,]\s{0,2},)\s{0,2}(?=\d{3}(?!\d))")
 
 # Literal replacements applied in order (old, new): spacing, degree, percent, currency, style.
 _REPLACEMENTS: tuple[tuple[str, str], ...] = (
@@ -34,6 +43,12 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("%", ""),
     ("\\$", ""),
     ("$", ""),
+    ("€", ""),
+    ("£", ""),
+    ("¥", ""),
+    ("₹", ""),
+    ("₽", ""),
+    ("₩", ""),
     ("\\(", ""),
     ("\\)", ""),
     ("\\[", ""),
@@ -60,18 +75,23 @@ _UNIT_WORDS = frozenset(
         "cubic", "sq", "dollar", "dollars", "cent", "cents", "percent", "ways", "way", "people",
         "students", "points", "integers", "numbers", "solutions", "pairs", "triples", "values",
         "elements", "residents", "items", "rectangles", "triangles", "paths", "squares",
-        "intersections", "divisors", "digits", "games", "coins", "cookies",
+        "intersections", "divisors", "digits", "games", "coins", "cookies", "pct", "percentage",
+        "euro", "euros", "yuan", "rupees", "pounds", "km/h", "mph", "kg", "g", "grams", "liters",
     }
 )
 
 _INT = re.compile(r"-?\d{1,40}")
+_BARE_INT = re.compile(r"-?\d{1,40}")  # `204` as it stands, the most common answer of all
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3}){1,12}")
-_ZERO_DECIMAL = re.compile(r"(-?\d{1,40})\.0{1,20}")
+_SPACED_THOUSANDS = re.compile(r"-?\d{1,3}(?: \d{3}){1,12}")  # `2 500`, French/SI style
+_ZERO_DECIMAL = re.compile(r"(-?(?:\d{1,3}(?:,\d{3}){1,12}|\d{1,40}))\.0{1,20}")
 _FRAC = re.compile(r"(-?)\\frac\{(-?\d{1,40})\}\{(-?\d{1,40})\}")
 _FRAC_SHORT = re.compile(r"(-?)\\frac(\d)(\d)")
 _SLASH = re.compile(r"(-?\d{1,40})/(-?\d{1,40})")
-_UNIT_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([A-Za-z][A-Za-z \t^23.]{0,60})")
+_UNIT_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([A-Za-z][A-Za-z/ \t^23.]{0,60})")
+_FOREIGN_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([^\x00-\x7f\d\s]{1,30})")  # `45 ريالاً`, `45 руб`
 _SPACES = re.compile(r"\s+")
+_NEEDS_REPLACING = re.compile(r"[\\{$%°~*\u2212\u2013€£¥₹₽₩]")  # a character some replacement or wrapper acts on
 
 _ONES = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -89,6 +109,9 @@ _WORD_SPLIT = re.compile(r"[\s\-]+")
 def clean_latex(raw: str) -> str:
     """Strip delimiters, styling wrappers, spacing commands and decorations; collapse spaces."""
     s = raw[:MAX_ANSWER_CHARS]
+    if _NEEDS_REPLACING.search(s) is None:  # fast path: `204`, `m+n`, `2, 4`
+        return _strip_edges(_SPACES.sub(" ", s).strip())
+    s = _LATEX_THOUSANDS.sub(",", s)
     for old, new in _REPLACEMENTS:
         s = s.replace(old, new)
     for _ in range(_UNWRAP_PASSES):
@@ -162,13 +185,15 @@ def words_to_int(text: str) -> int | None:
 
 
 def _plain_int(s: str) -> int | None:
-    """Integer from digits, thousands commas, `204.0`, an integral fraction, or words."""
+    """Integer from digits, thousands commas or spaces, `+45`, `2,000.0`, an integral fraction, or words."""
     s = s.strip()
-    if _INT.fullmatch(s) or _THOUSANDS.fullmatch(s):
-        return int(s.replace(",", ""))
+    if s[:1] == "+":
+        s = s[1:]
+    if _INT.fullmatch(s) or _THOUSANDS.fullmatch(s) or _SPACED_THOUSANDS.fullmatch(s):
+        return int(s.replace(",", "").replace(" ", ""))
     match = _ZERO_DECIMAL.fullmatch(s)
     if match:
-        return int(match.group(1))
+        return int(match.group(1).replace(",", ""))
     for pattern in (_FRAC, _FRAC_SHORT):
         match = pattern.fullmatch(s.replace(" ", ""))
         if match:
@@ -189,6 +214,8 @@ def _integral_ratio(sign: str, num: str, den: str) -> int | None:
 
 def as_integer(raw: str) -> int | None:
     """The integer an answer denotes (`\\boxed{073}`, `1{,}000`, `204 minutes`, `\\frac{84}{4}`), else None."""
+    if _BARE_INT.fullmatch(raw):
+        return int(raw)
     s = clean_latex(raw)
     if not s:
         return None
@@ -200,6 +227,12 @@ def as_integer(raw: str) -> int | None:
     match = _UNIT_TAIL.fullmatch(s)
     if match and all(w.strip("^23.") in _UNIT_WORDS for w in match.group(2).lower().split()):
         return _plain_int(match.group(1).rstrip("."))
+    match = _FOREIGN_TAIL.fullmatch(s)  # a unit or currency word in another script
+    if match and not any(ch.isdigit() for ch in match.group(2)):
+        return _plain_int(match.group(1).rstrip("."))
+    exact = exact_value(s)  # `(7+5)`, `\frac{146}{2}`, `\sqrt{5^2+12^2}`, `2^{10}-24`
+    if exact is not None and exact.denominator == 1:
+        return int(exact)
     return None
 
 

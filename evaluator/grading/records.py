@@ -1,5 +1,9 @@
 """Sample records: the samples.jsonl line of a graded completion, re-grading a stored line, and the
-errors.jsonl line of a sample that failed for good."""
+errors.jsonl line of a sample that failed for good.
+
+A graded line carries `gold`, `extracted`, `status`, `correct` and `flags` (audit flags,
+evaluator.grading.audit); a line with a human override also carries `override` and
+`machine_correct` (evaluator.grading.overrides), and re-grading keeps the override on top."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from evaluator.types import Completion, Problem
 RECORDED_EXTRA = ("served_model", "think_end_tokens")
 
 
-def graded_record(completion: Completion, problem: Problem) -> dict[str, Any]:
+def graded_record(completion: Completion, problem: Problem, max_tokens: int | None = None) -> dict[str, Any]:
     """The samples.jsonl line for a finished completion: the response as returned plus our verdict."""
     record: dict[str, Any] = {
         "problem_id": completion.problem_id,
@@ -27,21 +31,29 @@ def graded_record(completion: Completion, problem: Problem) -> dict[str, Any]:
         "attempts": completion.attempts,
         **{key: completion.extra[key] for key in RECORDED_EXTRA if completion.extra.get(key) is not None},
     }
-    return regrade(record, problem)
+    return regrade(record, problem, max_tokens)
 
 
-def regrade(record: dict[str, Any], problem: Problem) -> dict[str, Any]:
-    """The record with `gold`, `extracted`, `status` and `correct` recomputed by the current grader."""
+def regrade(record: dict[str, Any], problem: Problem, max_tokens: int | None = None) -> dict[str, Any]:
+    """The record with `gold`, `extracted`, `status`, `correct` and `flags` recomputed by the current
+    grader; a stored human override is re-applied on top (its `machine_correct` is the new verdict)."""
+    from evaluator.grading.audit import audit_flags
     from evaluator.grading.grade import grade_response
+    from evaluator.grading.overrides import with_override
 
-    grade = grade_response(record.get("response") or "", problem.golds, record.get("finish_reason"))
-    return {
+    text = record.get("response") or ""
+    grade = grade_response(text, problem.golds, record.get("finish_reason"))
+    tokens = record.get("completion_tokens")
+    graded = {
         **record,
         "gold": str(problem.answer),
         "extracted": grade.extracted,
         "status": grade.status,
         "correct": bool(grade.correct),
+        "flags": list(audit_flags(text, grade, problem.golds, None if tokens is None else int(tokens), max_tokens)),
     }
+    graded.pop("machine_correct", None)
+    return with_override(graded, record.get("override"))
 
 
 def error_record(completion: Completion) -> dict[str, Any]:

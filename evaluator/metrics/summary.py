@@ -73,6 +73,8 @@ def summarize_run(
             "out_of_range": _share(statuses, ("out_of_range",), n),
         },
         "statuses": dict(sorted(statuses.items())),
+        "flags": dict(sorted(Counter(str(f) for r in used for f in r.get("flags") or ()).items())),
+        "overrides": sum(1 for r in used if r.get("override")),
         "tokens": {
             "completion_total": sum(tokens),
             "completion_mean": (sum(tokens) / len(tokens)) if tokens else None,

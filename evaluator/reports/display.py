@@ -90,6 +90,8 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
     if tokens["completion_mean"] is not None:
         table.add_row("completion tokens (mean)", f"{tokens['completion_mean']:,.0f}", "")
     table.add_row("samples", f"{summary['n_samples']} / {summary['expected_samples']}", "")
+    if summary.get("overrides"):
+        table.add_row("human overrides", str(summary["overrides"]), "")
     if summary["errors"]:
         table.add_row("[red]errors (retried next run)", str(summary["errors"]), "")
     imported = summary.get("imported")

@@ -28,7 +28,7 @@ CSV_COLUMNS = (
     "pass1", "pass1_se", "pass1_ci_low", "pass1_ci_high", "cons_k", "cons", "cons_ci_low", "cons_ci_high",
     "pass_at_max_k", "max_k", "no_answer_rate", "truncated_rate", "completion_tokens_mean",
     "completion_tokens_total", "cost_usd", "temperature", "top_p", "max_tokens", "confidence", "run",
-    "config_hash", "created_at",
+    "config_hash", "created_at", "overrides",
 )  # fmt: skip
 
 
@@ -59,6 +59,8 @@ def leaderboard_row(run: RunView) -> dict[str, Any]:
         "pass_at_max_k": m["pass_at_k"][str(max_k)],
         "no_answer_rate": s["rates"]["no_answer"],
         "truncated_rate": s["rates"]["truncated"],
+        "overrides": s.get("overrides", 0),  # human verdicts applied on top of the grader's
+        "flags": dict(s.get("flags") or {}),
         "completion_tokens_mean": s["tokens"]["completion_mean"],
         "completion_tokens_total": s["tokens"]["completion_total"],
         "cost_usd": s.get("cost_usd"),

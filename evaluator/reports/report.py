@@ -167,8 +167,11 @@ def _rates(run: RunView) -> Safe:
     rows = [(name, number(value, f"rate_{name}", pct(value))) for name, value in s["rates"].items()]
     n = s["n_samples"] or 1
     statuses = [(status, count, pct(count / n)) for status, count in s["statuses"].items()]
+    audit = [(flag, count, pct(count / n)) for flag, count in (s.get("flags") or {}).items()]
+    audit.append(("human overrides applied", s.get("overrides", 0), pct(s.get("overrides", 0) / n)))
     return join((table(("rate", "% of samples"), rows),
-                 table(("grader status", "samples", "%"), statuses)))
+                 table(("grader status", "samples", "%"), statuses),
+                 table(("audit flag (samples to read)", "samples", "%"), audit)))
 
 
 def _reference_section(run: RunView, reference: Reference) -> Safe:

@@ -2,8 +2,7 @@
 `evaluator.grading.grade_response`, each response ending in a boxed answer as a model would write it.
 
 Keys are HMMT February 2025's where the form fits (../shared/data/hmmt_feb_2025.jsonl), else of the same
-shape. Cases marked `needs the issue-13 non-integer path` fail on the grader before issue 13 and must pass
-after it (strict xfail: the marks go when that work is merged)."""
+shape."""
 
 from __future__ import annotations
 
@@ -13,8 +12,6 @@ from dataclasses import dataclass
 import pytest
 
 from evaluator.grading import grade_response
-
-ISSUE_13 = pytest.mark.xfail(strict=True, reason="needs the issue-13 non-integer path")
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,9 @@ CASES = [
     Case("fraction-dfrac", "\\dfrac{1}{576}", "\\frac{1}{576}", True),
     Case("fraction-unreduced", "\\frac{2}{1152}", "\\frac{1}{576}", True),
     Case("fraction-short", "\\frac49", "\\frac{4}{9}", True),
-    Case("fraction-decimal-is-not-exact", "0.001736", "\\frac{1}{576}", False),
+    Case("fraction-decimal-to-6-places", "0.001736", "\\frac{1}{576}", True,
+         "Math-Verify's rule, kept (docs/grading.md): a decimal equal to the fraction at 6 places counts"),
+    Case("fraction-decimal-too-short", "0.0017", "\\frac{1}{576}", False, "2 significant digits: not the answer"),
     Case("fraction-wrong", "\\frac{1311}{2016}", "\\frac{1311}{2017}", False),
     Case("fraction-decimal-exact", "0.5", "\\frac{1}{2}", True, "an exact decimal equals the fraction"),
     Case("fraction-mixed-number", "149\\frac{1}{3}", "\\frac{448}{3}", True),
@@ -89,13 +88,11 @@ CASES = [
     Case("text-wrong", "\\text{Bob}", "\\text{Alice}", False),
 ]
 
-# The cases the grader before issue 13 gets wrong (found by running this file on it).
-NEEDS_ISSUE_13 = frozenset({"list-two-boxes"})
 
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, id=c.label, marks=[ISSUE_13] if c.label in NEEDS_ISSUE_13 else []) for c in CASES],
+    [pytest.param(c, id=c.label) for c in CASES],
 )
 def test_contest_answer(case: Case) -> None:
     text = case.answer if case.sentence else f"Putting it together, the answer is $\\boxed{{{case.answer}}}$."
