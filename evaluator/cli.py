@@ -185,7 +185,7 @@ def _run(options: dict[str, Any]) -> None:
         if store.repaired_bytes:
             err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
                       "that sample is generated again", highlight=False)
-        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems})
+        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=store.directory)
         try:
             with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
                 run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))

@@ -65,7 +65,7 @@ def accelerator_problem(
 
 def _version_tuple(text: str) -> tuple[int, int]:
     major, _, minor = text.partition(".")
-    return int(major), int((minor.partition(".")[0] or "0"))
+    return int(major), int(minor.partition(".")[0] or "0")
 
 
 def engine_environment(environ: Mapping[str, str], log_config: Path | None) -> dict[str, str]:

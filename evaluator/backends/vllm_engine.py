@@ -150,7 +150,7 @@ class VLLMBackend:
     name = "vllm"
 
     def __init__(self, config: BackendConfig, log_dir: Path | None = None) -> None:
-        problem = python_problem(tuple(sys.version_info))
+        problem = python_problem(sys.version_info[:2])
         if problem is not None:
             raise BackendError(problem)
         if importlib.util.find_spec("vllm") is None:
