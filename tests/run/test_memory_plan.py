@@ -105,3 +105,25 @@ def test_command_line_prints_the_layout_for_scripts_and_one_line_errors() -> Non
     refused = run("deepseek-r1", "--gpus", "8", "--gpu-mib", str(H100_80), "--shell")
     assert refused.returncode == 2 and refused.stdout == ""
     assert len(refused.stderr.strip().splitlines()) == 1 and "does not fit" in refused.stderr
+
+
+DOC_MODELS = {"Distill-Qwen-1.5B": "r1-distill-qwen-1.5b", "Distill-Qwen-7B": "r1-distill-qwen-7b",
+              "Distill-Llama-8B": "r1-distill-llama-8b", "Distill-Qwen-14B": "r1-distill-qwen-14b",
+              "Distill-Qwen-32B": "r1-distill-qwen-32b", "Distill-Llama-70B": "r1-distill-llama-70b",
+              "DeepSeek-R1 / R1-Zero (FP8, MLA)": "deepseek-r1"}  # fmt: skip
+
+
+def test_the_table_in_docs_scaling_is_what_the_plan_says() -> None:
+    """docs/scaling.md's layouts for 8 GPUs of 40, 80 and 141 GB, row by row."""
+    rows = [line.split("|")[1:-1] for line in (REPO / "docs" / "scaling.md").read_text().splitlines()
+            if line.startswith("| ") and line.split("|")[1].strip() in DOC_MODELS]  # fmt: skip
+    assert len(rows) == len(DOC_MODELS)
+    for cells in rows:
+        model = DOC_MODELS[cells[0].strip()]
+        for cell, mib in zip(cells[3:6], (A100_40, H100_80, H200_141), strict=True):
+            try:
+                plan = recommend(model, gpus=8, gpu_gib=mib / 1024)
+                shown = f"TP {plan.tp} x {plan.dp}"
+            except BackendError:
+                shown = "no"
+            assert cell.strip().startswith(shown), (model, mib, cell)
