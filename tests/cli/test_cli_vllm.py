@@ -70,6 +70,7 @@ def test_a_vllm_run_is_killed_then_resumed_to_completion(tiny_model_dir: Path, t
     log = (run / "vllm.log").read_text()
     assert "EngineCore" in log or "engine" in log.lower()
     assert "KV cache usage" in log and "Running:" in log
+    assert "Passing raw prompts" not in log  # rendered token inputs, not vLLM 0.32's deprecated raw prompts
     for stream in (resumed.stdout, resumed.stderr):
         assert "KV cache usage" not in stream and " INFO " not in stream, stream[-2000:]
 
