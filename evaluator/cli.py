@@ -157,6 +157,7 @@ def _run(options: dict[str, Any]) -> None:
     from evaluator.backends import create_backend
     from evaluator.benchmarks.loader import load_benchmark
     from evaluator.reports.display import per_problem_table, sampling_progress, summary_table
+    from evaluator.run.presets import default_template
     from evaluator.run.pricing import price_table
     from evaluator.run.prompts import contest_templates, load_template
     from evaluator.run.runner import RunConfig, execute, run_sync
@@ -172,8 +173,7 @@ def _run(options: dict[str, Any]) -> None:
     benchmark = load_benchmark(options["dataset"], options["data_dir"])
     for warning in benchmark.warnings:
         _warn(err, "warning", warning)
-    default_template = "r1-zero" if backend_config.api == "completions" else "r1"
-    template = load_template(options["prompt_template"] or default_template)
+    template = load_template(options["prompt_template"] or default_template(backend_config.api))
     if options["protocol"] != "deepseek" and options["prompt_template"]:
         raise TemplateError("--prompt-template and --protocol matharena both set the prompt: give one")
     judge_config = None
@@ -201,7 +201,7 @@ def _run(options: dict[str, Any]) -> None:
         if store.repaired_bytes:
             err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
                       "that sample is generated again", highlight=False)
-        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems})
+        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=store.directory)
         try:
             with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
                 run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
@@ -477,15 +477,16 @@ def budget(
 
 @app.command("models")
 def list_models() -> None:
-    """List the model presets and what each really runs."""
+    """List the model presets, what each really runs, and how its prompt really ends."""
     from rich.console import Console
     from rich.table import Table
 
-    from evaluator.run.presets import PRESETS
+    from evaluator.run.presets import PRESETS, prompt_ending
 
-    table = Table("name", "backend", "runs", "notes", header_style="bold")
+    table = Table("name", "backend", "runs", "prompt ends with", "notes", header_style="bold")
     for p in PRESETS:
-        table.add_row(p.name, p.backend, p.model, p.description + (f" WARNING: {p.warning}" if p.warning else ""))
+        table.add_row(p.name, p.backend, p.model, prompt_ending(p),
+                      p.description + (f" WARNING: {p.warning}" if p.warning else ""))
     Console().print(table)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from evaluator.errors import BackendError
@@ -45,13 +46,18 @@ or `(config)` that satisfies `Backend`; (2) add it here; (3) add its options to 
 CLI; (4) test it against a real server or engine (tests/backends/), not only the mock."""
 
 
-def create_backend(config: BackendConfig, answer_key: Mapping[str, int | str] | None = None) -> Backend:
+def create_backend(
+    config: BackendConfig, answer_key: Mapping[str, int | str] | None = None, *, log_dir: Path | None = None
+) -> Backend:
     """The backend for `config.kind`; its module (and heavy library) is imported only here.
 
-    `answer_key` is used by the mock backend only (so it can be right or wrong on purpose)."""
+    `answer_key` is used by the mock backend only (so it can be right or wrong on purpose); `log_dir`
+    (the run directory) by the vllm backend only, for vLLM's own log (`vllm.log`)."""
     target = BACKENDS.get(config.kind)
     if target is None:
         raise BackendError(f"unknown backend {config.kind!r}: choose {', '.join(BACKENDS)}")
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(config, answer_key) if config.kind == "mock" else cls(config)
+    if config.kind == "mock":
+        return cls(config, answer_key)
+    return cls(config, log_dir=log_dir) if config.kind == "vllm" else cls(config)

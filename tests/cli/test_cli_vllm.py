@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _env() -> dict[str, str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "1",
+           "VLLM_LOG_STATS_INTERVAL": "1"}  # fmt: skip
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
@@ -65,6 +66,13 @@ def test_a_vllm_run_is_killed_then_resumed_to_completion(tiny_model_dir: Path, t
         assert record["prompt_tokens"] > 0 and 0 < record["completion_tokens"] <= 24
     summary = json.loads((run / "summary.json").read_text())
     assert summary["complete"] is True and summary["metrics"]["cons_k"] == 8
+    # vLLM's log, from the engine process too, and its stats went to the run directory, not the terminal.
+    log = (run / "vllm.log").read_text()
+    assert "EngineCore" in log or "engine" in log.lower()
+    assert "KV cache usage" in log and "Running:" in log
+    assert "Passing raw prompts" not in log  # rendered token inputs, not vLLM 0.32's deprecated raw prompts
+    for stream in (resumed.stdout, resumed.stderr):
+        assert "KV cache usage" not in stream and " INFO " not in stream, stream[-2000:]
 
 
 def _count(tmp_path: Path) -> int:
