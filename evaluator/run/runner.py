@@ -8,8 +8,6 @@ stopped and the same command never generates a finished sample twice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import platform
 import re
 import time
@@ -20,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from evaluator.backends._request_body import canonical_extra_body
 from evaluator.benchmarks.loader import Benchmark
 from evaluator.grading.records import error_record, graded_record
 from evaluator.run.prompts import PromptTemplate, build_request
-from evaluator.run.store import RunStore
+from evaluator.run.store import RunStore, identity_hash
 from evaluator.types import BackendConfig, Completion, Problem, SamplingParams
 
 _PACKAGES = ("aime-eval", "numpy", "sympy", "openai", "datasets", "latex2sympy2_extended", "vllm", "torch")
@@ -43,8 +42,13 @@ class RunConfig:
     sampling: SamplingParams
     k: int
     assistant_prefix: str = ""
+    # the extra body the model's preset sends when --extra-body is not given: left out of the identity,
+    # so preset runs keep their directory names; any other extra body is part of the identity
+    default_extra_body: str = ""
 
     def identity(self) -> dict[str, Any]:
+        """What changes the samples. Raises BackendError for an unusable extra body."""
+        extra_body = canonical_extra_body(self.backend.extra_body_json)
         return {
             "model": self.backend.model,
             "backend": self.backend.kind,
@@ -57,11 +61,11 @@ class RunConfig:
             "template_kind": self.template.kind,
             "assistant_prefix": self.assistant_prefix,
             **asdict(self.sampling),
+            **({"extra_body": extra_body} if extra_body != canonical_extra_body(self.default_extra_body) else {}),
         }
 
     def config_hash(self) -> str:
-        blob = json.dumps(self.identity(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:10]
+        return identity_hash(self.identity())
 
     def run_name(self) -> str:
         return run_dir_name(self.model_name, self.dataset, self.config_hash())
