@@ -16,6 +16,16 @@ import httpx2
 import openai
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_USAGE_TOKENS = 10**9  # no response holds more tokens: a bigger count (1e30) is garbage, not usage
+
+
+class MalformedResponse(Exception):
+    """An answer with no usable sample in it (no choices, an error body with status 200, not JSON, a
+    choice without a message): a failed attempt, retried like a 5xx, then an error record."""
+
+
+class RequestTimedOut(Exception):
+    """The whole request (headers and body) took longer than --request-timeout."""
 
 
 def sample_seed(seed: int, problem_id: str, sample_index: int) -> int:
@@ -37,12 +47,25 @@ class BackendStats:
     reasoning_tokens: int = 0
     in_flight: int = 0
     fanned_out: bool = False  # the server rejected or ignored n > 1: single requests since
+    ignored_usage: int = 0  # usage values that were not token counts (strings, negative, 1e30): left out
+    extra_choices: int = 0  # choices beyond n, or with an index outside 0..n-1 or repeated: dropped
     started: float = field(default_factory=time.monotonic)
 
     def tokens_per_s(self) -> float:
         """Completion tokens per second of wall time since the backend was created."""
         elapsed = time.monotonic() - self.started
         return self.completion_tokens / elapsed if elapsed > 0 else 0.0
+
+    def notes(self) -> list[str]:
+        """What the server did wrong without costing a sample, one line each, for the end of a run."""
+        notes = []
+        if self.ignored_usage:
+            notes.append(f"{self.ignored_usage} usage value(s) from the server were not token counts "
+                         "(strings, negative or absurd numbers) and were left out of the token totals")
+        if self.extra_choices:
+            notes.append(f"the server sent {self.extra_choices} choice(s) beyond the n asked for (or with a "
+                         "repeated or out-of-range index); they were dropped")
+        return notes
 
 
 def http_client(timeout: openai.Timeout) -> httpx2.AsyncClient | None:
@@ -68,8 +91,8 @@ def is_local(url: str) -> bool:
 
 
 def retryable(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIConnectionError):  # includes timeouts and dropped connections
-        return True
+    if isinstance(exc, (openai.APIConnectionError, MalformedResponse, RequestTimedOut)):
+        return True  # timeouts, dropped connections, and answers with nothing usable in them
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         return (status in (408, 409, 429) or status >= 500) and error_code(exc) != "insufficient_quota"
@@ -135,3 +158,40 @@ def split_total(total: int | None, weights: list[int]) -> list[int | None]:
     for i in range(total - sum(shares)):
         shares[i % len(shares)] += 1
     return list[int | None](shares)
+
+
+def token_count(value: object) -> int | None:
+    """A usage value as a token count, or None when it is not one (absent, a string, negative, 1e30)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value or not 0 <= value <= MAX_USAGE_TOKENS or int(value) != value:
+        return None
+    return int(value)
+
+
+def content_text(content: object) -> str:
+    """A chat message's content as text: a string as is, None as "", a list of parts (the newer
+    OpenAI form, `[{"type": "text", "text": ...}]`) as its text parts joined; other parts (images,
+    refusals) are left out. Anything else raises MalformedResponse."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(part, dict) for part in content):
+        return "".join(
+            part["text"] for part in content if part.get("type", "text") == "text" and isinstance(part.get("text"), str)
+        )
+    raise MalformedResponse(f"message content is a {type(content).__name__}, not text")
+
+
+def choices_by_position(choices: list[Any], n: int) -> tuple[dict[int, Any], int]:
+    """The choices for positions 0..n-1 and how many were dropped. A choice's `index` says its
+    position; a missing or null index takes its place in the list. Choices beyond n, out of range,
+    or repeating a position are dropped (the first one wins)."""
+    kept: dict[int, Any] = {}
+    for place, choice in enumerate(choices):
+        index = choice.get("index") if isinstance(choice, dict) else None
+        position = index if isinstance(index, int) and not isinstance(index, bool) else place
+        if 0 <= position < n and position not in kept:
+            kept[position] = choice
+    return kept, len(choices) - len(kept)

@@ -27,6 +27,7 @@ Behaviour worth knowing (docs/models.md has the provider details):
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import random
@@ -41,6 +42,10 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from evaluator.backends import BackendError
 from evaluator.backends._openai_support import (
     BackendStats,
+    MalformedResponse,
+    RequestTimedOut,
+    choices_by_position,
+    content_text,
     error_code,
     http_client,
     is_local,
@@ -51,7 +56,9 @@ from evaluator.backends._openai_support import (
     sample_seed,
     server_message,
     split_total,
+    token_count,
 )
+from evaluator.backends._request_body import parse_extra_body
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
@@ -59,9 +66,16 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 CONNECT_TIMEOUT_S = 15.0
 RETRY_AFTER_CAP_S = 600.0
 PREFLIGHT_ATTEMPTS = 3
+PREFLIGHT_TIMEOUT_S = 60.0  # GET /models is small: a server that takes longer is not answering
 FAILED_REQUESTS_TO_STOP = 8  # requests in a row that failed after all their retries: the server is down
 
 Job = tuple[Request, tuple[int, ...]]
+
+
+def _report_exit(done: asyncio.Queue, task: asyncio.Task) -> None:
+    """A worker ends only by cancellation; any other end is put on `done`, so the run stops instead of hanging."""
+    if not task.cancelled():
+        done.put_nowait(task.exception() or RuntimeError("an API worker stopped"))
 
 
 class OpenAIBackend:
@@ -84,12 +98,7 @@ class OpenAIBackend:
                 )
             key = "EMPTY"  # a local server started without --api-key accepts any token
         self._key = key
-        try:
-            self._extra_body: dict[str, Any] = (
-                json.loads(config.extra_body_json) if config.extra_body_json else {}
-            )
-        except json.JSONDecodeError as exc:
-            raise BackendError(f"extra body is not valid JSON: {exc}") from None
+        self._extra_body = parse_extra_body(config.extra_body_json)
         self._fanout = config.samples_per_request <= 1
         self._checked = False
         self._failed_in_a_row = 0
@@ -128,6 +137,8 @@ class OpenAIBackend:
             asyncio.create_task(self._worker(jobs, done, params))
             for _ in range(min(self.config.concurrency, expected))
         ]
+        for worker in workers:  # a worker that dies would leave its samples waiting forever: say so instead
+            worker.add_done_callback(functools.partial(_report_exit, done))
         try:
             while expected:
                 item = await done.get()
@@ -142,6 +153,8 @@ class OpenAIBackend:
             await asyncio.gather(*workers, return_exceptions=True)
 
     async def _worker(self, jobs: asyncio.Queue[Job], done: asyncio.Queue, params: SamplingParams) -> None:
+        """Take jobs until cancelled. Every job ends in completions (some may carry `error`), a
+        re-queue of its missing samples, or a BackendError for the run: never in nothing."""
         while True:
             request, indices = await jobs.get()
             if len(indices) > 1 and self._fanout:
@@ -151,16 +164,18 @@ class OpenAIBackend:
             started = time.monotonic()
             try:
                 completions, missing = await self._run(request, indices, params)
+                self._account(completions)
             except BackendError as exc:
                 done.put_nowait(exc)
                 continue
             except Exception as exc:  # a bug or an odd response must not lose the samples
                 latency = time.monotonic() - started
                 completions, missing = [self._failed(request, i, exc, 1, latency) for i in indices], ()
+                self.stats.samples += len(completions)
+                self.stats.errors += len(completions)
             for index in missing:
                 jobs.put_nowait((request, (index,)))
             if completions:
-                self._account(completions)
                 done.put_nowait(completions)
                 self._failed_in_a_row = self._failed_in_a_row + 1 if all(c.error for c in completions) else 0
                 if self._failed_in_a_row == FAILED_REQUESTS_TO_STOP:
@@ -173,7 +188,8 @@ class OpenAIBackend:
     async def _run(
         self, request: Request, indices: tuple[int, ...], params: SamplingParams
     ) -> tuple[list[Completion], tuple[int, ...]]:
-        """One request with retries: (finished completions, sample indices still to send singly)."""
+        """One request with retries: (finished completions, sample indices still to send singly).
+        An answer with no usable choice is a failed attempt like a 5xx (backoff, bounded retries)."""
         started = time.monotonic()
         attempts = 0
         retrying = AsyncRetrying(
@@ -188,21 +204,23 @@ class OpenAIBackend:
                 with attempt:
                     attempts += 1
                     response = await self._send(request, indices, params)
+                    completions, short = self._parse(
+                        request, indices, response, attempts, time.monotonic() - started
+                    )
         except openai.APIStatusError as exc:
-            self._raise_if_user_fixable(exc)
             if len(indices) > 1 and exc.status_code in (400, 422):
                 self._fan_out()
                 return [], indices
+            self._raise_if_user_fixable(exc)
             latency = time.monotonic() - started
             return [self._failed(request, i, exc, attempts, latency) for i in indices], ()
-        except openai.APIConnectionError as exc:
+        except (openai.APIConnectionError, MalformedResponse, RequestTimedOut) as exc:
             latency = time.monotonic() - started
             return [self._failed(request, i, exc, attempts, latency) for i in indices], ()
-        completions = self._parse(request, indices, response, attempts, time.monotonic() - started)
-        missing = indices[len(completions) :]
-        if missing:  # the server ignored n
+        if short:  # the server ignored n
             self._fan_out()
-        return completions, missing
+        done = {c.sample_index for c in completions}
+        return completions, tuple(i for i in indices if i not in done)
 
     async def _send(
         self, request: Request, indices: tuple[int, ...], params: SamplingParams
@@ -234,14 +252,32 @@ class OpenAIBackend:
             )
         self.stats.requests += 1
         self.stats.in_flight += 1
-        try:
-            response = await self._client.post(path, cast_to=httpx2.Response, body=body)
+        try:  # the transport's timeout applies per read: a body trickling in must not outlive the limit
+            async with asyncio.timeout(cfg.request_timeout_s):
+                response = await self._client.post(path, cast_to=httpx2.Response, body=body)
+                content = await response.aread()
+        except TimeoutError:
+            raise RequestTimedOut(f"timed out after {cfg.request_timeout_s:g} s") from None
         finally:
             self.stats.in_flight -= 1
-        data = json.loads(response.content)
+        return self._body(path, content)
+
+    def _body(self, path: str, content: bytes) -> dict[str, Any]:
+        """The JSON object of a 200 answer, or MalformedResponse (retried) saying what came instead."""
+        try:
+            data = json.loads(content)
+        except ValueError:  # invalid JSON, non-UTF-8 bytes, an SSE stream nobody asked for
+            raise MalformedResponse(f"{path} answered 200 with a body that is not JSON: {self._snippet(content)}") from None
+        if isinstance(data, dict) and data.get("error") and not data.get("choices"):
+            error = data["error"]
+            message = error.get("message", error) if isinstance(error, dict) else error
+            raise MalformedResponse(f"{path} answered 200 with an error: {self._redact(str(message))[:500]}")
         if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-            raise ValueError(f"unexpected response from {path}: {response.text[:200]}")
+            raise MalformedResponse(f"{path} answered 200 without a list of choices: {self._snippet(content)}")
         return data
+
+    def _snippet(self, content: bytes) -> str:
+        return self._redact(" ".join(content[:200].decode("utf-8", "replace").split())) or "(empty)"
 
     def _parse(
         self,
@@ -250,27 +286,37 @@ class OpenAIBackend:
         response: dict[str, Any],
         attempts: int,
         latency: float,
-    ) -> list[Completion]:
-        """Completions for the choices of one response (fewer than `indices` if the server ignored n)."""
+    ) -> tuple[list[Completion], bool]:
+        """(completions for the usable choices of one response, whether the server sent fewer choices
+        than asked). Raises MalformedResponse when no choice is usable, so the attempt is retried.
+        Choices past n are dropped, usage values that are not token counts are left out (both counted)."""
         chat = self.config.api != "completions"
         prefix = request.assistant_prefix
         forced = bool(prefix) and (not chat or self.config.continue_final_message)
-        choices = sorted(response["choices"], key=lambda c: c.get("index", 0))[: len(indices)]
-        rows: list[tuple[str, str | None, str | None]] = []
-        for choice in choices:
-            if chat:
-                message = choice.get("message") or {}
-                text, reasoning = message.get("content") or "", reasoning_of(message)
-            else:
-                text, reasoning = choice.get("text") or "", None
+        by_position, dropped = choices_by_position(response["choices"], len(indices))
+        self.stats.extra_choices += dropped
+        rows: list[tuple[int, str, str | None, str | None]] = []
+        problem = "no choices"
+        for position in sorted(by_position):
+            try:
+                text, reasoning = self._choice_text(by_position[position], chat)
+            except MalformedResponse as exc:
+                problem = str(exc)
+                continue
             if forced and reasoning is None:
                 text = prefix + text
-            rows.append((text, reasoning, choice.get("finish_reason")))
-        usage = response.get("usage") or {}
-        details = usage.get("completion_tokens_details") or {}
-        lengths = [len(t) + len(r or "") for t, r, _ in rows]
-        completion_split = split_total(usage.get("completion_tokens"), lengths)
-        reasoning_split = split_total(details.get("reasoning_tokens"), [len(r or t) for t, r, _ in rows])
+            finish = by_position[position].get("finish_reason")
+            rows.append((indices[position], text, reasoning, finish if isinstance(finish, str) else None))
+        if not rows:
+            raise MalformedResponse(f"no usable choice in the response ({problem})")
+        usage = response.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
+        details = usage.get("completion_tokens_details")
+        details = details if isinstance(details, dict) else {}
+        prompt_tokens = self._tokens(usage, "prompt_tokens")
+        lengths = [len(t) + len(r or "") for _, t, r, _ in rows]
+        completion_split = split_total(self._tokens(usage, "completion_tokens"), lengths)
+        reasoning_split = split_total(self._tokens(details, "reasoning_tokens"), [len(r or t) for _, t, r, _ in rows])
         extra: dict[str, object] = {}
         if len(indices) > 1:
             extra["n"] = len(indices)
@@ -278,8 +324,7 @@ class OpenAIBackend:
             extra["note"] = (
                 "assistant_prefix not forced: this chat endpoint is not set up for continue_final_message"
             )
-        prompt_tokens = usage.get("prompt_tokens")
-        return [
+        completions = [
             Completion(
                 problem_id=request.problem_id,
                 sample_index=index,
@@ -293,44 +338,89 @@ class OpenAIBackend:
                 attempts=attempts,
                 extra=dict(extra),
             )
-            for position, (index, (text, reasoning, finish)) in enumerate(zip(indices, rows, strict=False))
+            for position, (index, text, reasoning, finish) in enumerate(rows)
         ]
+        return completions, len(response["choices"]) < len(indices)
+
+    @staticmethod
+    def _choice_text(choice: object, chat: bool) -> tuple[str, str | None]:
+        """(text, reasoning) of one choice; MalformedResponse if it has none (no message, odd content)."""
+        if not isinstance(choice, dict):
+            raise MalformedResponse(f"a choice is a {type(choice).__name__}, not an object")
+        if not chat:
+            text = choice.get("text")
+            if text is not None and not isinstance(text, str):
+                raise MalformedResponse(f"a choice's text is a {type(text).__name__}, not a string")
+            return text or "", None
+        message = choice.get("message")
+        if not isinstance(message, dict):
+            raise MalformedResponse("a choice has no message")
+        return content_text(message.get("content")), reasoning_of(message)
+
+    def _tokens(self, usage: dict[str, Any], name: str) -> int | None:
+        value = usage.get(name)
+        count = token_count(value)
+        if count is None and value is not None:
+            self.stats.ignored_usage += 1
+        return count
 
     async def _preflight(self) -> None:
-        """GET /models once: an unreachable server or a rejected key stops the run before it starts."""
+        """GET /models once: an unreachable server, a rejected key, or an address that is not an
+        OpenAI-compatible API (an HTML page) stops the run before it starts."""
         if self._checked:
             return
         retrying = AsyncRetrying(
             stop=stop_after_attempt(min(PREFLIGHT_ATTEMPTS, self.config.max_retries + 1)),
             wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, openai.APIConnectionError)),
+            retry=retry_if_exception(lambda e: isinstance(e, (openai.APIConnectionError, RequestTimedOut))),
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
-                    await self._client.models.list()
+                    async with asyncio.timeout(min(self.config.request_timeout_s, PREFLIGHT_TIMEOUT_S)):
+                        response = await self._client.get("/models", cast_to=httpx2.Response)
+                        content = await response.aread()
         except openai.APIConnectionError as exc:
             raise BackendError(f"cannot reach {self.base_url}: {self._describe(exc)}") from None
+        except TimeoutError:
+            raise BackendError(f"{self.base_url}/models did not answer within "
+                               f"{min(self.config.request_timeout_s, PREFLIGHT_TIMEOUT_S):g} s") from None
         except openai.APIStatusError as exc:
-            if exc.status_code == 401:
+            if exc.status_code in (401, 403):
                 self._raise_if_user_fixable(exc)
             # other answers (404: no /models endpoint, 5xx) mean the server is there; sampling decides
+        else:
+            try:
+                json.loads(content)
+            except ValueError:
+                kind = response.headers.get("content-type", "unknown type").split(";")[0]
+                raise BackendError(
+                    f"{self.base_url}/models answered with {kind}, not JSON ({self._snippet(content)[:80]}): "
+                    "this is not an OpenAI-compatible API; check --base-url (it usually ends in /v1)"
+                ) from None
         self._checked = True
 
     def _raise_if_user_fixable(self, exc: openai.APIStatusError) -> None:
+        """A BackendError for answers that retrying cannot fix: the run stops with the server's words."""
         status, message = exc.status_code, self._redact(server_message(exc))
-        if status == 401:
+        if status in (401, 403):
             if self._keyless:
                 raise BackendError(
-                    f"the server at {self.base_url} wants an API key (401): set {self.key_env}"
+                    f"the server at {self.base_url} wants an API key ({status}): set {self.key_env}"
                 )
-            raise BackendError(f"the server rejected the API key in ${self.key_env} (401)")
+            detail = f": {message}" if status == 403 else ""  # 403 may also be a region or a model not allowed
+            raise BackendError(f"the server rejected the API key in ${self.key_env} ({status}){detail}")
         if status == 402:
             raise BackendError(f"{self.base_url} refused the request: payment required (402): {message}")
         if status == 404:
             raise BackendError(
                 f"{self.base_url} has no model {self.config.model!r} or no {self.config.api} endpoint (404): {message}"
+            )
+        if status in (400, 413, 422):  # context too long, max_tokens too large, a parameter refused
+            raise BackendError(
+                f"request rejected ({status}): {message}. Sending it again cannot help: change the option "
+                "it names (--max-tokens, --extra-body, --samples-per-request ...) or the model"
             )
         if status == 429 and error_code(exc) == "insufficient_quota":
             raise BackendError(
@@ -358,7 +448,7 @@ class OpenAIBackend:
         for c in completions:
             stats.samples += 1
             stats.errors += c.error is not None
-            stats.prompt_tokens += c.prompt_tokens or 0
+            stats.prompt_tokens += c.prompt_tokens or 0  # counts are checked ints (token_count)
             stats.completion_tokens += c.completion_tokens or 0
             stats.reasoning_tokens += c.reasoning_tokens or 0
 
@@ -376,7 +466,9 @@ class OpenAIBackend:
 
     def _describe(self, exc: BaseException) -> str:
         """One line for the run store; never contains the API key."""
-        if isinstance(exc, openai.APIStatusError):
+        if isinstance(exc, (MalformedResponse, RequestTimedOut)):
+            text = str(exc)
+        elif isinstance(exc, openai.APIStatusError):
             text = f"HTTP {exc.status_code}: {server_message(exc)}"
         elif isinstance(exc, openai.APIConnectionError):  # timeouts included; transports label them loosely
             root = root_cause(exc)

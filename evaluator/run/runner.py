@@ -192,3 +192,14 @@ async def _grade(completion: Completion, problem: Problem) -> dict[str, Any]:
 def run_sync(coro: Any) -> Any:
     """Run a coroutine from synchronous code (the CLI)."""
     return asyncio.run(coro)
+
+
+def run_notes(summary: dict[str, Any], backend_stats: Any) -> list[str]:
+    """Warnings for the end of a run: what the server did wrong without costing a sample (the
+    backend's own notes), and samples a provider's content filter stopped."""
+    notes = list(backend_stats.notes()) if hasattr(backend_stats, "notes") else []
+    filtered = (summary.get("rates") or {}).get("content_filter")
+    if filtered:
+        notes.append(f"{filtered:.1%} of the samples were stopped by the provider's content filter "
+                     "(finish_reason content_filter; rates.content_filter in summary.json); they are graded as returned")
+    return notes

@@ -157,12 +157,12 @@ def read_config(path: Path, *, check_hash: bool = False) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise StoreError(f"{path}: not a run configuration (a JSON {_json_kind(config)}); restore it from the run that wrote it")
     identity, recorded = config.get("identity"), config.get("config_hash")
-    if check_hash and isinstance(identity, dict) and isinstance(recorded, str):
-        if recorded not in (identity_hash(identity), identity_hash(identity, ascii_only=True)):
-            raise StoreError(
-                f"{path}: the configuration was edited after the run was made (its identity no longer hashes to "
-                f"{recorded}, the hash that names the run); restore the file, or start a new run with the settings you want"
-            )
+    hashes = (identity_hash(identity), identity_hash(identity, ascii_only=True)) if isinstance(identity, dict) else ()
+    if check_hash and hashes and isinstance(recorded, str) and recorded not in hashes:
+        raise StoreError(
+            f"{path}: the configuration was edited after the run was made (its identity no longer hashes to "
+            f"{recorded}, the hash that names the run); restore the file, or start a new run with the settings you want"
+        )
     return config
 
 
