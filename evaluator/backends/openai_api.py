@@ -73,9 +73,10 @@ Job = tuple[Request, tuple[int, ...]]
 
 
 def _report_exit(done: asyncio.Queue, task: asyncio.Task) -> None:
-    """A worker ends only by cancellation; any other end is put on `done`, so the run stops instead of hanging."""
-    if not task.cancelled():
-        done.put_nowait(task.exception() or RuntimeError("an API worker stopped"))
+    """A worker that dies of an exception puts it on `done`, so the run stops instead of waiting forever
+    for its samples. (Workers otherwise end by cancellation, or return once the run is stopping.)"""
+    if not task.cancelled() and task.exception() is not None:
+        done.put_nowait(task.exception())
 
 
 class OpenAIBackend:
@@ -102,6 +103,7 @@ class OpenAIBackend:
         self._fanout = config.samples_per_request <= 1
         self._checked = False
         self._failed_in_a_row = 0
+        self._stopping = False  # a BackendError ended the run: workers take no more jobs
         timeout = openai.Timeout(config.request_timeout_s, connect=CONNECT_TIMEOUT_S)
         self._client = openai.AsyncOpenAI(
             api_key=key,
@@ -155,7 +157,7 @@ class OpenAIBackend:
     async def _worker(self, jobs: asyncio.Queue[Job], done: asyncio.Queue, params: SamplingParams) -> None:
         """Take jobs until cancelled. Every job ends in completions (some may carry `error`), a
         re-queue of its missing samples, or a BackendError for the run: never in nothing."""
-        while True:
+        while not self._stopping:
             request, indices = await jobs.get()
             if len(indices) > 1 and self._fanout:
                 for index in indices:
@@ -165,9 +167,10 @@ class OpenAIBackend:
             try:
                 completions, missing = await self._run(request, indices, params)
                 self._account(completions)
-            except BackendError as exc:
+            except BackendError as exc:  # the run stops: no worker sends another request
+                self._stopping = True
                 done.put_nowait(exc)
-                continue
+                return
             except Exception as exc:  # a bug or an odd response must not lose the samples
                 latency = time.monotonic() - started
                 completions, missing = [self._failed(request, i, exc, 1, latency) for i in indices], ()
@@ -404,13 +407,14 @@ class OpenAIBackend:
     def _raise_if_user_fixable(self, exc: openai.APIStatusError) -> None:
         """A BackendError for answers that retrying cannot fix: the run stops with the server's words."""
         status, message = exc.status_code, self._redact(server_message(exc))
-        if status in (401, 403):
+        if status == 403:  # like 401, never retried; the reason may be the key, the region or the model
+            remedy = f"set {self.key_env} if it needs an API key" if self._keyless else (
+                f"check that the API key in ${self.key_env} may use model {self.config.model!r}")
+            raise BackendError(f"{self.base_url} refused the request (403 forbidden): {message}; {remedy}")
+        if status == 401:
             if self._keyless:
-                raise BackendError(
-                    f"the server at {self.base_url} wants an API key ({status}): set {self.key_env}"
-                )
-            detail = f": {message}" if status == 403 else ""  # 403 may also be a region or a model not allowed
-            raise BackendError(f"the server rejected the API key in ${self.key_env} ({status}){detail}")
+                raise BackendError(f"the server at {self.base_url} wants an API key (401): set {self.key_env}")
+            raise BackendError(f"the server rejected the API key in ${self.key_env} (401)")
         if status == 402:
             raise BackendError(f"{self.base_url} refused the request: payment required (402): {message}")
         if status == 404:
