@@ -423,7 +423,7 @@ class OpenAIBackend:
             )
         if status in (400, 413, 422):  # context too long, max_tokens too large, a parameter refused
             raise BackendError(
-                f"request rejected ({status}): {message}. Sending it again cannot help: change the option "
+                f"request rejected ({status}): {message.rstrip('. ')}. Sending it again cannot help: change the option "
                 "it names (--max-tokens, --extra-body, --samples-per-request ...) or the model"
             )
         if status == 429 and error_code(exc) == "insufficient_quota":

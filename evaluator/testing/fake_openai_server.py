@@ -164,10 +164,13 @@ class FakeOpenAIServer:
         """Headers at once, then one byte per `trickle_s`: every read is quick, the whole body is not."""
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         await response.prepare(request)
-        for byte in payload:
-            await response.write(bytes([byte]))
-            await asyncio.sleep(self.config.trickle_s)
-        await response.write_eof()
+        try:
+            for byte in payload:
+                await response.write(bytes([byte]))
+                await asyncio.sleep(self.config.trickle_s)
+            await response.write_eof()
+        except ConnectionError:  # the client gave up (its timeout): the point of this quirk
+            pass
         return response
 
     # ---- behaviour ---------------------------------------------------------------------------------
