@@ -339,6 +339,11 @@ def _content_parts(choice: dict) -> None:
         choice["message"]["content"] = [{"type": "text", "text": choice["message"]["content"]}]
 
 
+def _drop_message(choice: dict) -> None:
+    choice.pop("message", None)
+    choice.pop("text", None)
+
+
 def _extra_choices(data: dict, n: int) -> None:
     data["choices"] += [{**data["choices"][0], "index": n + i} for i in range(2)]
 
@@ -352,7 +357,7 @@ _MUTATIONS: dict[str, Callable[[dict, int], None]] = {
     "content_number": _each_choice(lambda c: c.get("message", {}).update(content=42)),
     "extra_choices": _extra_choices,
     "null_index": _each_choice(lambda c: c.update(index=None)),
-    "no_message": _each_choice(lambda c: (c.pop("message", None), c.pop("text", None))),
+    "no_message": _each_choice(_drop_message),
     "content_filter": _each_choice(lambda c: c.update(finish_reason="content_filter")),
 }
 _RAW_QUIRKS: dict[str, tuple[bytes, str]] = {
