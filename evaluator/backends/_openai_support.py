@@ -16,7 +16,6 @@ import httpx2
 import openai
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-MAX_USAGE_TOKENS = 10**9  # no response holds more tokens: a bigger count (1e30) is garbage, not usage
 
 
 class MalformedResponse(Exception):
@@ -159,39 +158,3 @@ def split_total(total: int | None, weights: list[int]) -> list[int | None]:
         shares[i % len(shares)] += 1
     return list[int | None](shares)
 
-
-def token_count(value: object) -> int | None:
-    """A usage value as a token count, or None when it is not one (absent, a string, negative, 1e30)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if value != value or not 0 <= value <= MAX_USAGE_TOKENS or int(value) != value:
-        return None
-    return int(value)
-
-
-def content_text(content: object) -> str:
-    """A chat message's content as text: a string as is, None as "", a list of parts (the newer
-    OpenAI form, `[{"type": "text", "text": ...}]`) as its text parts joined; other parts (images,
-    refusals) are left out. Anything else raises MalformedResponse."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list) and all(isinstance(part, dict) for part in content):
-        return "".join(
-            part["text"] for part in content if part.get("type", "text") == "text" and isinstance(part.get("text"), str)
-        )
-    raise MalformedResponse(f"message content is a {type(content).__name__}, not text")
-
-
-def choices_by_position(choices: list[Any], n: int) -> tuple[dict[int, Any], int]:
-    """The choices for positions 0..n-1 and how many were dropped. A choice's `index` says its
-    position; a missing or null index takes its place in the list. Choices beyond n, out of range,
-    or repeating a position are dropped (the first one wins)."""
-    kept: dict[int, Any] = {}
-    for place, choice in enumerate(choices):
-        index = choice.get("index") if isinstance(choice, dict) else None
-        position = index if isinstance(index, int) and not isinstance(index, bool) else place
-        if 0 <= position < n and position not in kept:
-            kept[position] = choice
-    return kept, len(choices) - len(kept)

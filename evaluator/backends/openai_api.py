@@ -40,23 +40,19 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from evaluator.backends import BackendError
+from evaluator.backends._openai_response import completions_of, response_json, snippet
 from evaluator.backends._openai_support import (
     BackendStats,
     MalformedResponse,
     RequestTimedOut,
-    choices_by_position,
-    content_text,
     error_code,
     http_client,
     is_local,
-    reasoning_of,
     retry_after_s,
     retryable,
     root_cause,
     sample_seed,
     server_message,
-    split_total,
-    token_count,
 )
 from evaluator.backends._request_body import parse_extra_body
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
@@ -207,8 +203,10 @@ class OpenAIBackend:
                 with attempt:
                     attempts += 1
                     response = await self._send(request, indices, params)
-                    completions, short = self._parse(
-                        request, indices, response, attempts, time.monotonic() - started
+                    completions, short = completions_of(
+                        request, indices, response, attempts=attempts, latency=time.monotonic() - started,
+                        chat=self.config.api != "completions",
+                        continue_final_message=self.config.continue_final_message, stats=self.stats,
                     )
         except openai.APIStatusError as exc:
             if len(indices) > 1 and exc.status_code in (400, 422):
@@ -263,109 +261,7 @@ class OpenAIBackend:
             raise RequestTimedOut(f"timed out after {cfg.request_timeout_s:g} s") from None
         finally:
             self.stats.in_flight -= 1
-        return self._body(path, content)
-
-    def _body(self, path: str, content: bytes) -> dict[str, Any]:
-        """The JSON object of a 200 answer, or MalformedResponse (retried) saying what came instead."""
-        try:
-            data = json.loads(content)
-        except ValueError:  # invalid JSON, non-UTF-8 bytes, an SSE stream nobody asked for
-            raise MalformedResponse(f"{path} answered 200 with a body that is not JSON: {self._snippet(content)}") from None
-        if isinstance(data, dict) and data.get("error") and not data.get("choices"):
-            error = data["error"]
-            message = error.get("message", error) if isinstance(error, dict) else error
-            raise MalformedResponse(f"{path} answered 200 with an error: {self._redact(str(message))[:500]}")
-        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-            raise MalformedResponse(f"{path} answered 200 without a list of choices: {self._snippet(content)}")
-        return data
-
-    def _snippet(self, content: bytes) -> str:
-        return self._redact(" ".join(content[:200].decode("utf-8", "replace").split())) or "(empty)"
-
-    def _parse(
-        self,
-        request: Request,
-        indices: tuple[int, ...],
-        response: dict[str, Any],
-        attempts: int,
-        latency: float,
-    ) -> tuple[list[Completion], bool]:
-        """(completions for the usable choices of one response, whether the server sent fewer choices
-        than asked). Raises MalformedResponse when no choice is usable, so the attempt is retried.
-        Choices past n are dropped, usage values that are not token counts are left out (both counted)."""
-        chat = self.config.api != "completions"
-        prefix = request.assistant_prefix
-        forced = bool(prefix) and (not chat or self.config.continue_final_message)
-        by_position, dropped = choices_by_position(response["choices"], len(indices))
-        self.stats.extra_choices += dropped
-        rows: list[tuple[int, str, str | None, str | None]] = []
-        problem = "no choices"
-        for position in sorted(by_position):
-            try:
-                text, reasoning = self._choice_text(by_position[position], chat)
-            except MalformedResponse as exc:
-                problem = str(exc)
-                continue
-            if forced and reasoning is None:
-                text = prefix + text
-            finish = by_position[position].get("finish_reason")
-            rows.append((indices[position], text, reasoning, finish if isinstance(finish, str) else None))
-        if not rows:
-            raise MalformedResponse(f"no usable choice in the response ({problem})")
-        usage = response.get("usage")
-        usage = usage if isinstance(usage, dict) else {}
-        details = usage.get("completion_tokens_details")
-        details = details if isinstance(details, dict) else {}
-        prompt_tokens = self._tokens(usage, "prompt_tokens")
-        lengths = [len(t) + len(r or "") for _, t, r, _ in rows]
-        completion_split = split_total(self._tokens(usage, "completion_tokens"), lengths)
-        reasoning_split = split_total(self._tokens(details, "reasoning_tokens"), [len(r or t) for _, t, r, _ in rows])
-        extra: dict[str, object] = {}
-        if len(indices) > 1:
-            extra["n"] = len(indices)
-        if prefix and not forced:
-            extra["note"] = (
-                "assistant_prefix not forced: this chat endpoint is not set up for continue_final_message"
-            )
-        completions = [
-            Completion(
-                problem_id=request.problem_id,
-                sample_index=index,
-                text=text,
-                reasoning=reasoning,
-                finish_reason=finish,
-                prompt_tokens=prompt_tokens if position == 0 or prompt_tokens is None else 0,
-                completion_tokens=completion_split[position],
-                reasoning_tokens=reasoning_split[position],
-                latency_s=latency,
-                attempts=attempts,
-                extra=dict(extra),
-            )
-            for position, (index, text, reasoning, finish) in enumerate(rows)
-        ]
-        return completions, len(response["choices"]) < len(indices)
-
-    @staticmethod
-    def _choice_text(choice: object, chat: bool) -> tuple[str, str | None]:
-        """(text, reasoning) of one choice; MalformedResponse if it has none (no message, odd content)."""
-        if not isinstance(choice, dict):
-            raise MalformedResponse(f"a choice is a {type(choice).__name__}, not an object")
-        if not chat:
-            text = choice.get("text")
-            if text is not None and not isinstance(text, str):
-                raise MalformedResponse(f"a choice's text is a {type(text).__name__}, not a string")
-            return text or "", None
-        message = choice.get("message")
-        if not isinstance(message, dict):
-            raise MalformedResponse("a choice has no message")
-        return content_text(message.get("content")), reasoning_of(message)
-
-    def _tokens(self, usage: dict[str, Any], name: str) -> int | None:
-        value = usage.get(name)
-        count = token_count(value)
-        if count is None and value is not None:
-            self.stats.ignored_usage += 1
-        return count
+        return response_json(path, content, self._redact)
 
     async def _preflight(self) -> None:
         """GET /models once: an unreachable server, a rejected key, or an address that is not an
@@ -399,7 +295,7 @@ class OpenAIBackend:
             except ValueError:
                 kind = response.headers.get("content-type", "unknown type").split(";")[0]
                 raise BackendError(
-                    f"{self.base_url}/models answered with {kind}, not JSON ({self._snippet(content)[:80]}): "
+                    f"{self.base_url}/models answered with {kind}, not JSON ({snippet(content, self._redact)[:80]}): "
                     "this is not an OpenAI-compatible API; check --base-url (it usually ends in /v1)"
                 ) from None
         self._checked = True
