@@ -5,11 +5,16 @@ Behaviour worth knowing (docs/models.md has the provider details):
   requests are in flight. Each request asks for `samples_per_request` samples (`n`); when a server
   rejects `n > 1` (400/422) or silently returns fewer choices, the missing samples are re-sent as
   single requests, and every later request of the run is sent single ("fan-out", `stats.fanned_out`).
-- Retries (tenacity): 408/409/429/5xx, timeouts and dropped connections, exponential backoff with
+- Retries (tenacity): 408/409/429/5xx, timeouts and dropped connections, and 200 answers with no
+  usable sample (no choices, an error body, not JSON: `_openai_response.py`), exponential backoff with
   jitter, a server's Retry-After honoured; at most `max_retries + 1` attempts, recorded in
-  `Completion.attempts`. A sample that still fails is yielded with `error` set, never dropped.
-- User-fixable failures raise `BackendError`: no key, 401, 402, 404 (unknown model or endpoint),
-  exhausted quota, server unreachable (checked once up front with GET /models).
+  `Completion.attempts`. A sample that still fails is yielded with `error` set, never dropped; an
+  exception anywhere in a worker becomes such an error, and a worker that dies stops the run.
+- `request_timeout_s` bounds each whole attempt (headers and body), not each read of the transport.
+- User-fixable failures raise `BackendError` and stop the run at once: no key, 400/413/422 for a
+  single request (context too long, a parameter refused), 401, 402, 403, 404 (unknown model or
+  endpoint), exhausted quota, server unreachable or not an OpenAI-compatible API (checked once up
+  front with GET /models).
 - Seeds: a single-sample request sends `seed = sample_seed(params.seed, problem_id, sample_index)`, so
   a resumed run re-sends the same seed for the same sample; an `n > 1` request sends the seed of its
   first sample (reproducible only when the same samples are grouped again).
