@@ -77,8 +77,9 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="API requests in flight.")] = 32,
     samples_per_request: Annotated[int | None, typer.Option(min=1, help="API `n` per request (fans out if "
                                    "rejected; default: the preset's).")] = None,
-    extra_body: Annotated[str | None, typer.Option(help="JSON merged into every API request body.")] = None,
-    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request.")] = 3600.0,
+    extra_body: Annotated[str | None, typer.Option(help="JSON object merged into every API request body "
+                          "(part of the run's identity; may not set n, model, messages, max_tokens, temperature, seed ...).")] = None,
+    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request attempt, the whole body included.")] = 3600.0,
     max_retries: Annotated[int, typer.Option(min=0, help="Retries per API request (429/5xx/timeouts).")] = 8,
     tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
     pipeline_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
