@@ -121,7 +121,11 @@ def _sigterm_as_interrupt() -> Any:
     """SIGTERM (a job scheduler, `kill`) ends a run the way Ctrl-C does: summary written, message printed."""
     import signal
 
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:  # not the main thread (the CLI called from a thread): leave SIGTERM alone
+        yield
+        return
     try:
         yield
     finally:
