@@ -25,6 +25,9 @@ app = typer.Typer(
 )
 
 
+EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
+
+
 class BackendKind(str, Enum):
     mock = "mock"
     openai = "openai"
@@ -82,8 +85,9 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="API requests in flight.")] = 32,
     samples_per_request: Annotated[int | None, typer.Option(min=1, help="API `n` per request (fans out if "
                                    "rejected; default: the preset's).")] = None,
-    extra_body: Annotated[str | None, typer.Option(help="JSON merged into every API request body.")] = None,
-    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request.")] = 3600.0,
+    extra_body: Annotated[str | None, typer.Option(help="JSON object merged into every API request body "
+                          "(part of the run's identity; may not set n, model, messages, max_tokens, temperature, seed ...).")] = None,
+    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request attempt, the whole body included.")] = 3600.0,
     max_retries: Annotated[int, typer.Option(min=0, help="Retries per API request (429/5xx/timeouts).")] = 8,
     tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
     pipeline_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
@@ -112,17 +116,36 @@ def run(
         raise typer.Exit(0)
     options = {name: value for name, value in locals().items() if name not in ("ctx",)}
     try:
-        _run(options)
+        with _sigterm_as_interrupt():
+            _run(options)
     except EvaluatorError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; every finished sample is saved; run the same command again to continue")
 
 
-def _backend_config(options: dict[str, Any]) -> tuple[Any, Any]:
-    """(preset, BackendConfig) for --model and the override flags; the preset is an ad-hoc one for
-    model ids that are not presets."""
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Any:
+    """SIGTERM (a job scheduler, `kill`) ends a run the way Ctrl-C does: summary written, message printed."""
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:  # not the main thread (the CLI called from a thread): leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _backend_config(options: dict[str, Any]) -> tuple[Any, Any, str]:
+    """(preset, BackendConfig, the extra body sent without --extra-body) for --model and the override
+    flags; the preset is an ad-hoc one for model ids that are not presets. A bad --extra-body is
+    refused here, before anything else happens."""
     from evaluator.backends import BackendError
+    from evaluator.backends._request_body import parse_extra_body
     from evaluator.run.presets import PRESETS, ModelPreset, backend_config, find_preset
 
     name: str = options["model"]
@@ -148,7 +171,9 @@ def _backend_config(options: dict[str, Any]) -> tuple[Any, Any]:
     )
     if config.kind == "mock":
         config = dataclasses.replace(config, model=name)  # mock:0.9 carries its accuracy in the name
-    return preset, config
+    parse_extra_body(config.extra_body_json)
+    default_body = backend_config(preset, backend=kind, base_url=options["base_url"]).extra_body_json
+    return preset, config, default_body
 
 
 def _run(options: dict[str, Any]) -> None:
@@ -160,13 +185,13 @@ def _run(options: dict[str, Any]) -> None:
     from evaluator.run.presets import default_template
     from evaluator.run.pricing import price_table
     from evaluator.run.prompts import contest_templates, load_template
-    from evaluator.run.runner import RunConfig, execute, run_sync
+    from evaluator.run.runner import RunConfig, execute, run_notes, run_sync
     from evaluator.run.store import RunStore
     from evaluator.types import SamplingParams
 
     console, err = Console(), Console(stderr=True)
     name = options["model"]
-    preset, backend_config = _backend_config(options)
+    preset, backend_config, default_body = _backend_config(options)
     price_table()  # a bad $AIME_EVAL_PRICES is reported now, not after hours of sampling
     if preset.warning:
         _warn(err, f"warning ({preset.name})", preset.warning)
@@ -194,6 +219,7 @@ def _run(options: dict[str, Any]) -> None:
         assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None
         else ("<think>\n" if options["think_prefix"] else ""),
         contest_templates=contest_templates(options["protocol"], [name for name, _ in benchmark.contests]),
+        default_extra_body=default_body,
     )
     directory = options["run_dir"] or options["output_dir"] / config.run_name()
     with RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
@@ -204,7 +230,7 @@ def _run(options: dict[str, Any]) -> None:
         backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=store.directory)
         try:
             with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
-                run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
+                progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
         except BaseException:
             with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
                 store.write_summary(_summarize(store.directory, benchmark, config.k, options["seed"], name))
@@ -224,9 +250,12 @@ def _run(options: dict[str, Any]) -> None:
     for check in summary["checks"]:
         if not check["passed"]:
             _warn(err, f"check {check['name']}", check["detail"])
+    for note in run_notes(summary, progress.backend_stats):
+        _warn(err, "warning", note)
     if summary["errors"]:
-        err.print(f"[yellow]{summary['errors']} sample(s) failed for good; run the same command again to retry them",
-                  highlight=False)
+        err.print(f"[yellow]{summary['errors']} of {summary['expected_samples']} sample(s) still failed "
+                  f"(in {directory / 'errors.jsonl'}); run the same command again to retry them", highlight=False)
+        raise typer.Exit(EXIT_SAMPLES_LEFT)
 
 
 async def _execute_and_close(coro: Any, backend: Any) -> Any:

@@ -18,6 +18,15 @@ import openai
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+class MalformedResponse(Exception):
+    """An answer with no usable sample in it (no choices, an error body with status 200, not JSON, a
+    choice without a message): a failed attempt, retried like a 5xx, then an error record."""
+
+
+class RequestTimedOut(Exception):
+    """The whole request (headers and body) took longer than --request-timeout."""
+
+
 def sample_seed(seed: int, problem_id: str, sample_index: int) -> int:
     """The `seed` sent for one sample: stable across runs and resumes, distinct per sample, 31 bits."""
     digest = hashlib.sha256(f"{seed}:{problem_id}:{sample_index}".encode()).digest()
@@ -37,12 +46,25 @@ class BackendStats:
     reasoning_tokens: int = 0
     in_flight: int = 0
     fanned_out: bool = False  # the server rejected or ignored n > 1: single requests since
+    ignored_usage: int = 0  # usage values that were not token counts (strings, negative, 1e30): left out
+    extra_choices: int = 0  # choices beyond n, or with an index outside 0..n-1 or repeated: dropped
     started: float = field(default_factory=time.monotonic)
 
     def tokens_per_s(self) -> float:
         """Completion tokens per second of wall time since the backend was created."""
         elapsed = time.monotonic() - self.started
         return self.completion_tokens / elapsed if elapsed > 0 else 0.0
+
+    def notes(self) -> list[str]:
+        """What the server did wrong without costing a sample, one line each, for the end of a run."""
+        notes = []
+        if self.ignored_usage:
+            notes.append(f"{self.ignored_usage} usage value(s) from the server were not token counts "
+                         "(strings, negative or absurd numbers) and were left out of the token totals")
+        if self.extra_choices:
+            notes.append(f"the server sent {self.extra_choices} choice(s) beyond the n asked for (or with a "
+                         "repeated or out-of-range index); they were dropped")
+        return notes
 
 
 def http_client(timeout: openai.Timeout) -> httpx2.AsyncClient | None:
@@ -68,8 +90,8 @@ def is_local(url: str) -> bool:
 
 
 def retryable(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIConnectionError):  # includes timeouts and dropped connections
-        return True
+    if isinstance(exc, (openai.APIConnectionError, MalformedResponse, RequestTimedOut)):
+        return True  # timeouts, dropped connections, and answers with nothing usable in them
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         return (status in (408, 409, 429) or status >= 500) and error_code(exc) != "insufficient_quota"
@@ -135,3 +157,4 @@ def split_total(total: int | None, weights: list[int]) -> list[int | None]:
     for i in range(total - sum(shares)):
         shares[i % len(shares)] += 1
     return list[int | None](shares)
+

@@ -5,11 +5,16 @@ Behaviour worth knowing (docs/models.md has the provider details):
   requests are in flight. Each request asks for `samples_per_request` samples (`n`); when a server
   rejects `n > 1` (400/422) or silently returns fewer choices, the missing samples are re-sent as
   single requests, and every later request of the run is sent single ("fan-out", `stats.fanned_out`).
-- Retries (tenacity): 408/409/429/5xx, timeouts and dropped connections, exponential backoff with
+- Retries (tenacity): 408/409/429/5xx, timeouts and dropped connections, and 200 answers with no
+  usable sample (no choices, an error body, not JSON: `_openai_response.py`), exponential backoff with
   jitter, a server's Retry-After honoured; at most `max_retries + 1` attempts, recorded in
-  `Completion.attempts`. A sample that still fails is yielded with `error` set, never dropped.
-- User-fixable failures raise `BackendError`: no key, 401, 402, 404 (unknown model or endpoint),
-  exhausted quota, server unreachable (checked once up front with GET /models).
+  `Completion.attempts`. A sample that still fails is yielded with `error` set, never dropped; an
+  exception anywhere in a worker becomes such an error, and a worker that dies stops the run.
+- `request_timeout_s` bounds each whole attempt (headers and body), not each read of the transport.
+- User-fixable failures raise `BackendError` and stop the run at once: no key, 400/413/422 for a
+  single request (context too long, a parameter refused), 401, 402, 403, 404 (unknown model or
+  endpoint), exhausted quota, server unreachable or not an OpenAI-compatible API (checked once up
+  front with GET /models).
 - Seeds: a single-sample request sends `seed = sample_seed(params.seed, problem_id, sample_index)`, so
   a resumed run re-sends the same seed for the same sample; an `n > 1` request sends the seed of its
   first sample (reproducible only when the same samples are grouped again).
@@ -27,6 +32,7 @@ Behaviour worth knowing (docs/models.md has the provider details):
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import random
@@ -39,19 +45,21 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from evaluator.backends import BackendError
+from evaluator.backends._openai_response import completions_of, response_json, snippet
 from evaluator.backends._openai_support import (
     BackendStats,
+    MalformedResponse,
+    RequestTimedOut,
     error_code,
     http_client,
     is_local,
-    reasoning_of,
     retry_after_s,
     retryable,
     root_cause,
     sample_seed,
     server_message,
-    split_total,
 )
+from evaluator.backends._request_body import parse_extra_body
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
@@ -59,9 +67,17 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 CONNECT_TIMEOUT_S = 15.0
 RETRY_AFTER_CAP_S = 600.0
 PREFLIGHT_ATTEMPTS = 3
+PREFLIGHT_TIMEOUT_S = 60.0  # GET /models is small: a server that takes longer is not answering
 FAILED_REQUESTS_TO_STOP = 8  # requests in a row that failed after all their retries: the server is down
 
 Job = tuple[Request, tuple[int, ...]]
+
+
+def _report_exit(done: asyncio.Queue, task: asyncio.Task) -> None:
+    """A worker that dies of an exception puts it on `done`, so the run stops instead of waiting forever
+    for its samples. (Workers otherwise end by cancellation, or return once the run is stopping.)"""
+    if not task.cancelled() and task.exception() is not None:
+        done.put_nowait(task.exception())
 
 
 class OpenAIBackend:
@@ -84,15 +100,11 @@ class OpenAIBackend:
                 )
             key = "EMPTY"  # a local server started without --api-key accepts any token
         self._key = key
-        try:
-            self._extra_body: dict[str, Any] = (
-                json.loads(config.extra_body_json) if config.extra_body_json else {}
-            )
-        except json.JSONDecodeError as exc:
-            raise BackendError(f"extra body is not valid JSON: {exc}") from None
+        self._extra_body = parse_extra_body(config.extra_body_json)
         self._fanout = config.samples_per_request <= 1
         self._checked = False
         self._failed_in_a_row = 0
+        self._stopping = False  # a BackendError ended the run: workers take no more jobs
         timeout = openai.Timeout(config.request_timeout_s, connect=CONNECT_TIMEOUT_S)
         self._client = openai.AsyncOpenAI(
             api_key=key,
@@ -128,6 +140,8 @@ class OpenAIBackend:
             asyncio.create_task(self._worker(jobs, done, params))
             for _ in range(min(self.config.concurrency, expected))
         ]
+        for worker in workers:  # a worker that dies would leave its samples waiting forever: say so instead
+            worker.add_done_callback(functools.partial(_report_exit, done))
         try:
             while expected:
                 item = await done.get()
@@ -142,7 +156,9 @@ class OpenAIBackend:
             await asyncio.gather(*workers, return_exceptions=True)
 
     async def _worker(self, jobs: asyncio.Queue[Job], done: asyncio.Queue, params: SamplingParams) -> None:
-        while True:
+        """Take jobs until cancelled. Every job ends in completions (some may carry `error`), a
+        re-queue of its missing samples, or a BackendError for the run: never in nothing."""
+        while not self._stopping:
             request, indices = await jobs.get()
             if len(indices) > 1 and self._fanout:
                 for index in indices:
@@ -151,16 +167,19 @@ class OpenAIBackend:
             started = time.monotonic()
             try:
                 completions, missing = await self._run(request, indices, params)
-            except BackendError as exc:
+                self._account(completions)
+            except BackendError as exc:  # the run stops: no worker sends another request
+                self._stopping = True
                 done.put_nowait(exc)
-                continue
+                return
             except Exception as exc:  # a bug or an odd response must not lose the samples
                 latency = time.monotonic() - started
                 completions, missing = [self._failed(request, i, exc, 1, latency) for i in indices], ()
+                self.stats.samples += len(completions)
+                self.stats.errors += len(completions)
             for index in missing:
                 jobs.put_nowait((request, (index,)))
             if completions:
-                self._account(completions)
                 done.put_nowait(completions)
                 self._failed_in_a_row = self._failed_in_a_row + 1 if all(c.error for c in completions) else 0
                 if self._failed_in_a_row == FAILED_REQUESTS_TO_STOP:
@@ -173,7 +192,8 @@ class OpenAIBackend:
     async def _run(
         self, request: Request, indices: tuple[int, ...], params: SamplingParams
     ) -> tuple[list[Completion], tuple[int, ...]]:
-        """One request with retries: (finished completions, sample indices still to send singly)."""
+        """One request with retries: (finished completions, sample indices still to send singly).
+        An answer with no usable choice is a failed attempt like a 5xx (backoff, bounded retries)."""
         started = time.monotonic()
         attempts = 0
         retrying = AsyncRetrying(
@@ -188,21 +208,25 @@ class OpenAIBackend:
                 with attempt:
                     attempts += 1
                     response = await self._send(request, indices, params)
+                    completions, short = completions_of(
+                        request, indices, response, attempts=attempts, latency=time.monotonic() - started,
+                        chat=self.config.api != "completions",
+                        continue_final_message=self.config.continue_final_message, stats=self.stats,
+                    )
         except openai.APIStatusError as exc:
-            self._raise_if_user_fixable(exc)
             if len(indices) > 1 and exc.status_code in (400, 422):
                 self._fan_out()
                 return [], indices
+            self._raise_if_user_fixable(exc)
             latency = time.monotonic() - started
             return [self._failed(request, i, exc, attempts, latency) for i in indices], ()
-        except openai.APIConnectionError as exc:
+        except (openai.APIConnectionError, MalformedResponse, RequestTimedOut) as exc:
             latency = time.monotonic() - started
             return [self._failed(request, i, exc, attempts, latency) for i in indices], ()
-        completions = self._parse(request, indices, response, attempts, time.monotonic() - started)
-        missing = indices[len(completions) :]
-        if missing:  # the server ignored n
+        if short:  # the server ignored n
             self._fan_out()
-        return completions, missing
+        done = {c.sample_index for c in completions}
+        return completions, tuple(i for i in indices if i not in done)
 
     async def _send(
         self, request: Request, indices: tuple[int, ...], params: SamplingParams
@@ -234,99 +258,63 @@ class OpenAIBackend:
             )
         self.stats.requests += 1
         self.stats.in_flight += 1
-        try:
-            response = await self._client.post(path, cast_to=httpx2.Response, body=body)
+        try:  # the transport's timeout applies per read: a body trickling in must not outlive the limit
+            async with asyncio.timeout(cfg.request_timeout_s):
+                response = await self._client.post(path, cast_to=httpx2.Response, body=body)
+                content = await response.aread()
+        except TimeoutError:
+            raise RequestTimedOut(f"timed out after {cfg.request_timeout_s:g} s") from None
         finally:
             self.stats.in_flight -= 1
-        data = json.loads(response.content)
-        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-            raise ValueError(f"unexpected response from {path}: {response.text[:200]}")
-        return data
-
-    def _parse(
-        self,
-        request: Request,
-        indices: tuple[int, ...],
-        response: dict[str, Any],
-        attempts: int,
-        latency: float,
-    ) -> list[Completion]:
-        """Completions for the choices of one response (fewer than `indices` if the server ignored n)."""
-        chat = self.config.api != "completions"
-        prefix = request.assistant_prefix
-        forced = bool(prefix) and (not chat or self.config.continue_final_message)
-        choices = sorted(response["choices"], key=lambda c: c.get("index", 0))[: len(indices)]
-        rows: list[tuple[str, str | None, str | None]] = []
-        for choice in choices:
-            if chat:
-                message = choice.get("message") or {}
-                text, reasoning = message.get("content") or "", reasoning_of(message)
-            else:
-                text, reasoning = choice.get("text") or "", None
-            if forced and reasoning is None:
-                text = prefix + text
-            rows.append((text, reasoning, choice.get("finish_reason")))
-        usage = response.get("usage") or {}
-        details = usage.get("completion_tokens_details") or {}
-        lengths = [len(t) + len(r or "") for t, r, _ in rows]
-        completion_split = split_total(usage.get("completion_tokens"), lengths)
-        reasoning_split = split_total(details.get("reasoning_tokens"), [len(r or t) for t, r, _ in rows])
-        extra: dict[str, object] = {}
-        if response.get("model"):  # the model that really answered (aliases, re-routing): the served_model check
-            extra["served_model"] = str(response["model"])
-        if len(indices) > 1:
-            extra["n"] = len(indices)
-        if prefix and not forced:
-            extra["note"] = (
-                "assistant_prefix not forced: this chat endpoint is not set up for continue_final_message"
-            )
-        prompt_tokens = usage.get("prompt_tokens")
-        return [
-            Completion(
-                problem_id=request.problem_id,
-                sample_index=index,
-                text=text,
-                reasoning=reasoning,
-                finish_reason=finish,
-                prompt_tokens=prompt_tokens if position == 0 or prompt_tokens is None else 0,
-                completion_tokens=completion_split[position],
-                reasoning_tokens=reasoning_split[position],
-                latency_s=latency,
-                attempts=attempts,
-                extra=dict(extra),
-            )
-            for position, (index, (text, reasoning, finish)) in enumerate(zip(indices, rows, strict=False))
-        ]
+        return response_json(path, content, self._redact)
 
     async def _preflight(self) -> None:
-        """GET /models once: an unreachable server or a rejected key stops the run before it starts."""
+        """GET /models once: an unreachable server, a rejected key, or an address that is not an
+        OpenAI-compatible API (an HTML page) stops the run before it starts."""
         if self._checked:
             return
         retrying = AsyncRetrying(
             stop=stop_after_attempt(min(PREFLIGHT_ATTEMPTS, self.config.max_retries + 1)),
             wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, openai.APIConnectionError)),
+            retry=retry_if_exception(lambda e: isinstance(e, (openai.APIConnectionError, RequestTimedOut))),
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
-                    await self._client.models.list()
+                    async with asyncio.timeout(min(self.config.request_timeout_s, PREFLIGHT_TIMEOUT_S)):
+                        response = await self._client.get("/models", cast_to=httpx2.Response)
+                        content = await response.aread()
         except openai.APIConnectionError as exc:
             raise BackendError(f"cannot reach {self.base_url}: {self._describe(exc)}") from None
+        except TimeoutError:
+            raise BackendError(f"{self.base_url}/models did not answer within "
+                               f"{min(self.config.request_timeout_s, PREFLIGHT_TIMEOUT_S):g} s") from None
         except openai.APIStatusError as exc:
-            if exc.status_code == 401:
+            if exc.status_code in (401, 403):
                 self._raise_if_user_fixable(exc)
             # other answers (404: no /models endpoint, 5xx) mean the server is there; sampling decides
+        else:
+            try:
+                json.loads(content)
+            except ValueError:
+                kind = response.headers.get("content-type", "unknown type").split(";")[0]
+                raise BackendError(
+                    f"{self.base_url}/models answered with {kind}, not JSON ({snippet(content, self._redact)[:80]}): "
+                    "this is not an OpenAI-compatible API; check --base-url (it usually ends in /v1)"
+                ) from None
         self._checked = True
 
     def _raise_if_user_fixable(self, exc: openai.APIStatusError) -> None:
+        """A BackendError for answers that retrying cannot fix: the run stops with the server's words."""
         status, message = exc.status_code, self._redact(server_message(exc))
+        if status == 403:  # like 401, never retried; the reason may be the key, the region or the model
+            remedy = f"set {self.key_env} if it needs an API key" if self._keyless else (
+                f"check that the API key in ${self.key_env} may use model {self.config.model!r}")
+            raise BackendError(f"{self.base_url} refused the request (403 forbidden): {message}; {remedy}")
         if status == 401:
             if self._keyless:
-                raise BackendError(
-                    f"the server at {self.base_url} wants an API key (401): set {self.key_env}"
-                )
+                raise BackendError(f"the server at {self.base_url} wants an API key (401): set {self.key_env}")
             raise BackendError(f"the server rejected the API key in ${self.key_env} (401)")
         if status == 402:
             raise BackendError(f"{self.base_url} refused the request: payment required (402): {message}")
@@ -334,9 +322,15 @@ class OpenAIBackend:
             raise BackendError(
                 f"{self.base_url} has no model {self.config.model!r} or no {self.config.api} endpoint (404): {message}"
             )
+        if status in (400, 413, 422):  # context too long, max_tokens too large, a parameter refused
+            raise BackendError(
+                f"request rejected ({status}): {message.rstrip('. ')}. Sending it again cannot help: change the option "
+                "it names (--max-tokens, --extra-body, --samples-per-request ...) or the model"
+            )
         if status == 429 and error_code(exc) == "insufficient_quota":
             raise BackendError(
-                f"the quota of the API key in ${self.key_env} is used up (429 insufficient_quota)"
+                f"the quota of the API key in ${self.key_env} is used up (429 insufficient_quota): add credit with "
+                "the provider, or use another key (--api-key-env NAME); every finished sample is saved"
             )
 
     def _wait(self, state: RetryCallState) -> float:
@@ -360,7 +354,7 @@ class OpenAIBackend:
         for c in completions:
             stats.samples += 1
             stats.errors += c.error is not None
-            stats.prompt_tokens += c.prompt_tokens or 0
+            stats.prompt_tokens += c.prompt_tokens or 0  # counts are checked ints (token_count)
             stats.completion_tokens += c.completion_tokens or 0
             stats.reasoning_tokens += c.reasoning_tokens or 0
 
@@ -378,7 +372,9 @@ class OpenAIBackend:
 
     def _describe(self, exc: BaseException) -> str:
         """One line for the run store; never contains the API key."""
-        if isinstance(exc, openai.APIStatusError):
+        if isinstance(exc, (MalformedResponse, RequestTimedOut)):
+            text = str(exc)
+        elif isinstance(exc, openai.APIStatusError):
             text = f"HTTP {exc.status_code}: {server_message(exc)}"
         elif isinstance(exc, openai.APIConnectionError):  # timeouts included; transports label them loosely
             root = root_cause(exc)

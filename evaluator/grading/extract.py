@@ -118,6 +118,8 @@ def extract_answer(text: str, finish_reason: str | None = None) -> Extraction:
     opened = any(m in text[:THINK_OPEN_WINDOW] for m in THINK_START)
     if cut < 0 and (finish_reason == "length" or (opened and finish_reason != "stop")):
         return Extraction(None, TRUNCATED)  # thinking never finished: no committed answer
+    if cut < 0 and opened:  # stopped inside its thinking: every box there is a draft, not an answer
+        return Extraction(None, NO_ANSWER)
     start = max(cut, 0)
     explicit = _explicit_answer(text, start, len(text))
     if explicit is not None:

@@ -68,6 +68,7 @@ def summarize_run(
         "rates": {
             "no_answer": _share(statuses, ("no_answer", "truncated"), n),
             "truncated": _share(Counter(str(r.get("finish_reason")) for r in used), ("length",), n),
+            "content_filter": _share(Counter(str(r.get("finish_reason")) for r in used), ("content_filter",), n),
             "weak": _share(statuses, ("weak",), n),
             "ambiguous": _share(statuses, ("ambiguous",), n),
             "out_of_range": _share(statuses, ("out_of_range",), n),

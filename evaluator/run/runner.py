@@ -8,8 +8,6 @@ stopped and the same command never generates a finished sample twice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import platform
 import re
 import time
@@ -20,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from evaluator.backends._request_body import canonical_extra_body
 from evaluator.benchmarks.loader import Benchmark
 from evaluator.grading.records import error_record, graded_record
 from evaluator.run.prompts import PromptTemplate, build_request
-from evaluator.run.store import RunStore
+from evaluator.run.store import RunStore, identity_hash
 from evaluator.types import BackendConfig, Completion, Problem, SamplingParams
 
 _PACKAGES = ("aime-eval", "numpy", "sympy", "openai", "datasets", "latex2sympy2_extended", "vllm", "torch")
@@ -45,10 +44,14 @@ class RunConfig:
     assistant_prefix: str = ""
     # per-contest templates (`--protocol matharena`); empty = `template` for every problem (DeepSeek protocol)
     contest_templates: tuple[tuple[str, PromptTemplate], ...] = ()
+    # the extra body the model's preset sends when --extra-body is not given: left out of the identity,
+    # so preset runs keep their directory names; any other extra body is part of the identity
+    default_extra_body: str = ""
 
     def identity(self) -> dict[str, Any]:
-        """What changes the samples. Per-contest templates enter only when set, so a run under the
-        default protocol keeps the directory name it had before they existed (tests/run guards this)."""
+        """What changes the samples. Raises BackendError for an unusable extra body. Per-contest templates and an
+        extra body enter only when set, so existing runs keep their directory names (tests/run guards this)."""
+        extra_body = canonical_extra_body(self.backend.extra_body_json)
         extra = {"contest_templates": {c: t.text for c, t in self.contest_templates}} if self.contest_templates else {}
         return {
             "model": self.backend.model,
@@ -63,6 +66,7 @@ class RunConfig:
             "assistant_prefix": self.assistant_prefix,
             **asdict(self.sampling),
             **extra,
+            **({"extra_body": extra_body} if extra_body != canonical_extra_body(self.default_extra_body) else {}),
         }
 
     def templates_by_problem(self, contests: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, PromptTemplate]:
@@ -71,8 +75,7 @@ class RunConfig:
         return {pid: by_contest[name] for name, ids in contests if name in by_contest for pid in ids}
 
     def config_hash(self) -> str:
-        blob = json.dumps(self.identity(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:10]
+        return identity_hash(self.identity())
 
     def run_name(self) -> str:
         return run_dir_name(self.model_name, self.dataset, self.config_hash())
@@ -202,3 +205,14 @@ async def _grade(completion: Completion, problem: Problem) -> dict[str, Any]:
 def run_sync(coro: Any) -> Any:
     """Run a coroutine from synchronous code (the CLI)."""
     return asyncio.run(coro)
+
+
+def run_notes(summary: dict[str, Any], backend_stats: Any) -> list[str]:
+    """Warnings for the end of a run: what the server did wrong without costing a sample (the
+    backend's own notes), and samples a provider's content filter stopped."""
+    notes = list(backend_stats.notes()) if hasattr(backend_stats, "notes") else []
+    filtered = (summary.get("rates") or {}).get("content_filter")
+    if filtered:
+        notes.append(f"{filtered:.1%} of the samples were stopped by the provider's content filter "
+                     "(finish_reason content_filter; rates.content_filter in summary.json); they are graded as returned")
+    return notes

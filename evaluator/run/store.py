@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -46,19 +47,66 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, record) for each complete line; a line that is not JSON is an error naming it."""
+    """(line number, record) for each complete line. A line that is not UTF-8, not JSON, or not a JSON
+    object is a StoreError naming the file and line (what a record must hold is `check_record`'s job)."""
     if not path.exists():
         return
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.endswith("\n"):
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            if not raw.endswith(b"\n"):
                 return  # torn tail: ignored here, cut off by RunStore.open
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise StoreError(f"{path}:{lineno}: not UTF-8 (byte {exc.start}); {_MOVE_ASIDE}") from None
             if not line.strip():
                 continue
             try:
-                yield lineno, json.loads(line)
+                record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise StoreError(f"{path}:{lineno}: corrupt line ({exc.msg}); move it aside to continue") from exc
+                raise StoreError(f"{path}:{lineno}: corrupt line ({exc.msg}); {_MOVE_ASIDE}") from exc
+            if not isinstance(record, dict):
+                raise StoreError(f"{path}:{lineno}: not a record (a JSON {_json_kind(record)}); {_MOVE_ASIDE}")
+            yield lineno, record
+
+
+_MOVE_ASIDE = "move it aside to continue"
+_REQUIRED = ("problem_id", "sample")  # every line of samples.jsonl and errors.jsonl names its sample
+_NUMBER_OR_NULL = ((int, float, type(None)), "number or null")
+_TEXT_OR_NULL = ((str, type(None)), "string or null")
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "problem_id": ((str,), "string"),
+    "sample": ((int,), "number"),
+    "correct": ((bool,), "boolean"),
+    "response": _TEXT_OR_NULL,
+    "reasoning": _TEXT_OR_NULL,
+    "finish_reason": _TEXT_OR_NULL,
+    "prompt_tokens": _NUMBER_OR_NULL,
+    "completion_tokens": _NUMBER_OR_NULL,
+    "reasoning_tokens": _NUMBER_OR_NULL,
+}
+
+
+def check_record(path: Path, lineno: int, record: dict[str, Any]) -> dict[str, Any]:
+    """The record if it is a usable line of `path` (samples.jsonl or errors.jsonl), else a StoreError
+    `file:line: what`: a partial object must never reach the metrics as if it were a sample."""
+    missing = [key for key in _REQUIRED if key not in record]
+    if missing:
+        raise StoreError(f"{path}:{lineno}: not a sample record (no {', '.join(missing)}); {_MOVE_ASIDE}")
+    for key, (types, expected) in _TYPES.items():
+        if key not in record:
+            continue
+        value = record[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise StoreError(f"{path}:{lineno}: field {key!r} is a {_json_kind(value)}, not a {expected}; {_MOVE_ASIDE}")
+    if record["sample"] < 0:
+        raise StoreError(f"{path}:{lineno}: field 'sample' is negative ({record['sample']}); {_MOVE_ASIDE}")
+    return record
+
+
+def _json_kind(value: Any) -> str:
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def _repair_torn_tail(path: Path) -> int:
@@ -87,6 +135,37 @@ def _repair_torn_tail(path: Path) -> int:
         return size - keep
 
 
+def identity_hash(identity: dict[str, Any], *, ascii_only: bool = False) -> str:
+    """The 10-hex-digit hash of a run's identity that names its directory (`config_hash`). Imported
+    runs hash with `ascii_only` (JSON's default escaping); evaluated runs keep non-ASCII text as is."""
+    blob = json.dumps(identity, sort_keys=True, ensure_ascii=ascii_only)
+    return hashlib.sha256(blob.encode()).hexdigest()[:10]
+
+
+def read_config(path: Path, *, check_hash: bool = False) -> dict[str, Any]:
+    """A run's config.json, checked: UTF-8 JSON and an object. With `check_hash` (every command that
+    writes to the run) also still the configuration its hash names, so a hand-edited file cannot
+    pass as the run that made the samples; read-only commands (report, compare, export) skip it."""
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"{path}: not UTF-8 (byte {exc.start}); restore it from the run that wrote it") from None
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); restore it from the run that wrote it") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not isinstance(config, dict):
+        raise StoreError(f"{path}: not a run configuration (a JSON {_json_kind(config)}); restore it from the run that wrote it")
+    identity, recorded = config.get("identity"), config.get("config_hash")
+    hashes = (identity_hash(identity), identity_hash(identity, ascii_only=True)) if isinstance(identity, dict) else ()
+    if check_hash and hashes and isinstance(recorded, str) and recorded not in hashes:
+        raise StoreError(
+            f"{path}: the configuration was edited after the run was made (its identity no longer hashes to "
+            f"{recorded}, the hash that names the run); restore the file, or start a new run with the settings you want"
+        )
+    return config
+
+
 def sample_key(record: dict[str, Any]) -> tuple[str, int]:
     return (str(record["problem_id"]), int(record["sample"]))
 
@@ -112,7 +191,13 @@ class RunStore:
             store._lock()
             existing = directory / CONFIG
             if existing.exists():
-                old = json.loads(existing.read_text(encoding="utf-8"))
+                try:
+                    old = read_config(existing, check_hash=True)
+                except StoreError:
+                    if not force_new:
+                        store.close()
+                        raise
+                    old = {}  # damaged: with --force-new it is moved aside like another configuration
                 if old.get("config_hash") != config_hash:
                     if not force_new:
                         store.close()
@@ -220,8 +305,9 @@ class RunStore:
 def load_samples(directory: Path) -> list[dict[str, Any]]:
     """The finished samples of a run: the first complete line for each (problem, sample) wins."""
     seen: dict[tuple[str, int], dict[str, Any]] = {}
-    for _, record in read_jsonl(directory / SAMPLES):
-        seen.setdefault(sample_key(record), record)
+    path = directory / SAMPLES
+    for lineno, record in read_jsonl(path):
+        seen.setdefault(sample_key(check_record(path, lineno, record)), record)
     return list(seen.values())
 
 
@@ -229,8 +315,9 @@ def load_errors(directory: Path) -> list[dict[str, Any]]:
     """Failed attempts not (yet) followed by a finished sample: what the next run retries."""
     finished = {sample_key(r) for r in load_samples(directory)}
     latest: dict[tuple[str, int], dict[str, Any]] = {}
-    for _, record in read_jsonl(directory / ERRORS):
-        latest[sample_key(record)] = record
+    path = directory / ERRORS
+    for lineno, record in read_jsonl(path):
+        latest[sample_key(check_record(path, lineno, record))] = record
     return [r for key, r in latest.items() if key not in finished]
 
 
@@ -238,7 +325,4 @@ def load_config(directory: Path) -> dict[str, Any]:
     path = directory / CONFIG
     if not path.is_file():
         raise StoreError(f"{directory} is not a run directory (no {CONFIG}); give the folder `evaluate` printed")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{path}: cannot read ({exc})") from exc
+    return read_config(path)

@@ -2,8 +2,12 @@
 
 Answers look like DeepSeek-R1 output (a <think> block, then a final \\boxed{N}) and depend only on
 (prompt, seed, choice index), so seeded runs reproduce; with `judge=` set it plays a grader model
-instead. Faults (429 + Retry-After, 500, dropped connections, latency, servers that reject or ignore
-`n`) are set per instance. Loopback only.
+instead. Faults (429 + Retry-After, 500, dropped
+connections, latency, servers that reject or ignore `n`) are set per instance. Hostile answers that
+providers really give (`QUIRKS`: empty choices, usage as strings, content as a list of parts, 200 with
+an error body, a body trickling in one byte a second, ...) are faults too: set `quirk` for every
+request, or name them in `script` for the next few. `models_html` makes GET /models answer a web page.
+Loopback only.
 
 In-process:  `with FakeOpenAIServer(FakeServerConfig(latency_s=0.1)) as url: ...`
 Standalone:  `python -m evaluator.testing.fake_openai_server --port 8011 --latency 0.5 --fault-rate 0.3`
@@ -25,6 +29,25 @@ from pathlib import Path
 from aiohttp import web
 
 FAULT_KINDS = ("429", "500", "drop")  # also "slow": answer only after `slow_s` (a client timeout)
+QUIRKS = (
+    "empty_choices",  # {"choices": [], "usage": {...}}: under load, some providers do this
+    "usage_string",  # "completion_tokens": "20"
+    "usage_negative",  # "completion_tokens": -5
+    "usage_huge",  # "completion_tokens": 1e30
+    "content_parts",  # message.content = [{"type": "text", "text": ...}]
+    "content_number",  # message.content = 42 (nothing a client can read)
+    "extra_choices",  # two choices more than n, with indices n and n+1
+    "null_index",  # every choice has "index": null
+    "no_message",  # a chat choice without "message"
+    "content_filter",  # finish_reason "content_filter"
+    "error_200",  # status 200 with {"error": {...}}
+    "invalid_json",  # status 200, a body that is not JSON
+    "not_utf8",  # status 200, bytes that are not UTF-8
+    "sse",  # status 200, an event stream nobody asked for
+    "trickle",  # headers at once, then the body one byte per `trickle_s`
+    "context_400",  # 400: the prompt is longer than the model's context
+    "forbidden_403",  # 403: the key may not use this model
+)
 
 
 @dataclass
@@ -52,6 +75,9 @@ class FakeServerConfig:
     ignore_sampling: bool = False  # like DeepSeek's API: temperature/top_p/seed ignored, every sample the same
     served_model: str | None = None  # the `model` named in responses (an alias resolved to another model)
     drop_reasoning: bool = False  # return only the text after </think> (a provider that drops the reasoning)
+    quirk: str = "ok"  # a fault or QUIRKS entry applied to every request the script does not cover
+    trickle_s: float = 1.0  # seconds between the bytes of a "trickle" body
+    models_html: bool = False  # GET /models answers 200 with an HTML page (a base URL that is a website)
 
 
 @dataclass
@@ -89,6 +115,8 @@ class FakeOpenAIServer:
         denied = self._check_key(request)
         if denied is not None:
             return denied
+        if self.config.models_html:
+            return web.Response(text="<!doctype html><html><body>Welcome to our site</body></html>", content_type="text/html")
         data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.config.models]
         return web.json_response({"object": "list", "data": data})
 
@@ -127,7 +155,30 @@ class FakeOpenAIServer:
             n = 1
         if body.get("model") not in cfg.models:
             return _error(404, f"The model `{body.get('model')}` does not exist.", code="model_not_found")
-        return web.json_response(self._respond(body, chat, n))
+        if fault in _STATUS_QUIRKS:
+            return _error(*_STATUS_QUIRKS[fault])
+        if fault in _RAW_QUIRKS:
+            raw, content_type = _RAW_QUIRKS[fault]
+            return web.Response(body=raw, content_type=content_type)
+        data = self._respond(body, chat, n)
+        if fault in _MUTATIONS:
+            _MUTATIONS[fault](data, n)
+        if fault == "trickle":
+            return await self._trickle(request, json.dumps(data).encode())
+        return web.json_response(data)
+
+    async def _trickle(self, request: web.Request, payload: bytes) -> web.StreamResponse:
+        """Headers at once, then one byte per `trickle_s`: every read is quick, the whole body is not."""
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        try:
+            for byte in payload:
+                await response.write(bytes([byte]))
+                await asyncio.sleep(self.config.trickle_s)
+            await response.write_eof()
+        except ConnectionError:  # the client gave up (its timeout): the point of this quirk
+            pass
+        return response
 
     # ---- behaviour ---------------------------------------------------------------------------------
     def _check_key(self, request: web.Request) -> web.Response | None:
@@ -144,7 +195,7 @@ class FakeOpenAIServer:
             return cfg.script.pop(0)
         if cfg.fault_rate and self._faults.random() < cfg.fault_rate:
             return self._faults.choice(cfg.fault_kinds)
-        return "ok"
+        return cfg.quirk
 
     def _record(self, request: web.Request, body: dict, outcome: str) -> None:
         self.received.append(Received(request.path, body, time.monotonic(), outcome))
@@ -284,6 +335,59 @@ def _error(
     return web.json_response(body, status=status, headers=dict(headers or {}))
 
 
+def _set_usage(value: object) -> Callable[[dict, int], None]:
+    def mutate(data: dict, n: int) -> None:
+        data["usage"]["completion_tokens"] = value if value != "str" else str(data["usage"]["completion_tokens"])
+
+    return mutate
+
+
+def _each_choice(change: Callable[[dict], None]) -> Callable[[dict, int], None]:
+    def mutate(data: dict, n: int) -> None:
+        for choice in data["choices"]:
+            change(choice)
+
+    return mutate
+
+
+def _content_parts(choice: dict) -> None:
+    if "message" in choice:
+        choice["message"]["content"] = [{"type": "text", "text": choice["message"]["content"]}]
+
+
+def _drop_message(choice: dict) -> None:
+    choice.pop("message", None)
+    choice.pop("text", None)
+
+
+def _extra_choices(data: dict, n: int) -> None:
+    data["choices"] += [{**data["choices"][0], "index": n + i} for i in range(2)]
+
+
+_MUTATIONS: dict[str, Callable[[dict, int], None]] = {
+    "empty_choices": lambda data, n: data.update(choices=[]),
+    "usage_string": _set_usage("str"),
+    "usage_negative": _set_usage(-5),
+    "usage_huge": _set_usage(1e30),
+    "content_parts": _each_choice(_content_parts),
+    "content_number": _each_choice(lambda c: c.get("message", {}).update(content=42)),
+    "extra_choices": _extra_choices,
+    "null_index": _each_choice(lambda c: c.update(index=None)),
+    "no_message": _each_choice(_drop_message),
+    "content_filter": _each_choice(lambda c: c.update(finish_reason="content_filter")),
+}
+_RAW_QUIRKS: dict[str, tuple[bytes, str]] = {
+    "error_200": (b'{"error": {"message": "upstream overloaded", "code": 503}}', "application/json"),
+    "invalid_json": (b'{"choices": [{"index": 0, "message": ', "application/json"),
+    "not_utf8": (b'{"choices": [], "note": "\xff\xfe\xfa"}', "application/json"),
+    "sse": (b'data: {"choices": [{"index": 0, "delta": {"content": "4"}}]}\n\ndata: [DONE]\n\n', "text/event-stream"),
+}
+_STATUS_QUIRKS: dict[str, tuple[int, str]] = {
+    "context_400": (400, "This model's maximum context length is 4096 tokens. However, you requested 40000 tokens."),
+    "forbidden_403": (403, "Project does not have access to model fake-r1."),
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve in the foreground (for stress tests that kill the client)."""
     parser = argparse.ArgumentParser(
@@ -304,6 +408,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ignore-sampling", action="store_true", help="identical samples whatever the seed")
     parser.add_argument("--served-model", default=None, help="model name to put in responses")
     parser.add_argument("--drop-reasoning", action="store_true", help="return only the text after </think>")
+    parser.add_argument("--quirk", choices=("ok", *QUIRKS), default="ok", help="a hostile answer for every request")
     args = parser.parse_args(argv)
     answers = json.loads(Path(args.answers).read_text()) if args.answers else {}
     config = FakeServerConfig(
@@ -320,6 +425,7 @@ def main(argv: list[str] | None = None) -> None:
         ignore_sampling=args.ignore_sampling,
         served_model=args.served_model,
         drop_reasoning=args.drop_reasoning,
+        quirk=args.quirk,
     )
     server = FakeOpenAIServer(config)
     print(f"fake OpenAI server on http://{args.host}:{args.port}/v1", flush=True)

@@ -146,5 +146,6 @@ def test_exhausted_quota_stops_the_run_without_retrying(monkeypatch: pytest.Monk
 
     with pytest.raises(BackendError) as info:
         asyncio.run(go())
-    assert str(info.value) == f"the quota of the API key in ${KEY_ENV} is used up (429 insufficient_quota)"
+    assert str(info.value).startswith(f"the quota of the API key in ${KEY_ENV} is used up (429 insufficient_quota): "
+                                     "add credit with the provider, or use another key")
     assert posts == ["/v1/chat/completions"]  # one request: a used-up quota is not retried

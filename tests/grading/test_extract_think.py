@@ -75,10 +75,11 @@ CASES = [
     ),
     Case(
         "<think>\nshort thought\n" + r"so \boxed{8}",
-        "8",
-        "ok",
+        None,
+        "no_answer",
         finish_reason="stop",
-        note="opened thinking, model stopped on its own",
+        tempting="8",
+        note="opened thinking, model stopped on its own without closing it: the box is a draft (issue 19)",
     ),
     Case(
         sky([r"guess \boxed{1}"], r"Thus, the final answer is \(\boxed{116}\)."),

@@ -1,0 +1,70 @@
+"""The run's identity (issue 19): `--extra-body` is part of it, canonicalised; run directories of
+configurations without one keep the names they had before (old runs resume in place)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from evaluator.backends import BackendError
+from evaluator.run.prompts import PromptTemplate
+from evaluator.run.runner import RunConfig
+from evaluator.types import BackendConfig, SamplingParams
+
+TEMPLATE = PromptTemplate("r1", "{problem}\nPlease reason step by step, and put your final answer within \\boxed{}.")
+PRESET_BODY = '{"include_reasoning": true}'
+
+
+def run_config(backend: BackendConfig, default_extra_body: str = "") -> RunConfig:
+    return RunConfig(model_name=backend.model, backend=backend, dataset="aime-2024", dataset_origin="x",
+                     dataset_hash="abc123", template=TEMPLATE, sampling=SamplingParams(), k=4,
+                     assistant_prefix="<think>\n", default_extra_body=default_extra_body)
+
+
+MOCK = BackendConfig(kind="mock", model="mock:0.9")
+OPENROUTER = BackendConfig(kind="openai", model="deepseek/deepseek-r1", base_url="https://openrouter.ai/api/v1",
+                           extra_body_json=PRESET_BODY)
+
+
+@dataclass(frozen=True)
+class Pinned:
+    config: RunConfig
+    name: str  # the directory name this configuration had before issue 19
+    note: str
+
+
+PINNED = [
+    Pinned(run_config(MOCK), "mock_0.9-aime_2024-c0e62043ff", "no extra body"),
+    Pinned(run_config(OPENROUTER, PRESET_BODY), "deepseek_deepseek_r1-aime_2024-a69380a7fd",
+           "the preset's own extra body, not given with --extra-body"),
+]
+
+
+@pytest.mark.parametrize("case", PINNED, ids=[c.note for c in PINNED])
+def test_runs_without_extra_body_keep_their_directory_names(case: Pinned) -> None:
+    assert case.config.run_name() == case.name
+    assert "extra_body" not in case.config.identity()
+
+
+def test_extra_body_changes_the_hash_and_spelling_does_not() -> None:
+    low = run_config(replace(MOCK, extra_body_json='{"reasoning_effort": "low", "a": 1}'))
+    low_respelled = run_config(replace(MOCK, extra_body_json='{"a":1,   "reasoning_effort":"low"}'))
+    high = run_config(replace(MOCK, extra_body_json='{"reasoning_effort": "high", "a": 1}'))
+    assert low.identity()["extra_body"] == '{"a":1,"reasoning_effort":"low"}'
+    assert low.config_hash() == low_respelled.config_hash()
+    assert len({low.config_hash(), high.config_hash(), run_config(MOCK).config_hash()}) == 3
+
+
+def test_a_body_other_than_the_presets_default_is_in_the_identity() -> None:
+    pinned = run_config(replace(OPENROUTER, extra_body_json='{"include_reasoning": false}'), PRESET_BODY)
+    emptied = run_config(replace(OPENROUTER, extra_body_json="{}"), PRESET_BODY)
+    assert pinned.identity()["extra_body"] == '{"include_reasoning":false}'
+    assert emptied.identity()["extra_body"] == ""  # dropping the preset's body changes the samples too
+    assert len({pinned.config_hash(), emptied.config_hash(), PINNED[1].config.config_hash()}) == 3
+
+
+@pytest.mark.parametrize("body", ['{"n": 4}', '{"stream": true}', "[1]", '"text"', "{"])
+def test_unusable_body_raises_a_backend_error(body: str) -> None:
+    with pytest.raises(BackendError, match="--extra-body"):
+        run_config(replace(MOCK, extra_body_json=body)).identity()
