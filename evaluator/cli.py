@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import sys
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -148,11 +149,11 @@ def _run(options: dict[str, Any]) -> None:
 
     from evaluator.backends import create_backend
     from evaluator.benchmarks.loader import load_benchmark
-    from evaluator.reports.display import per_problem_table, sampling_progress, summary_table
+    from evaluator.reports.display import per_problem_table, summary_table
     from evaluator.run.pricing import price_table
     from evaluator.run.prompts import load_template
-    from evaluator.run.runner import RunConfig, execute, run_sync
-    from evaluator.run.store import RunStore
+    from evaluator.run.runner import RunConfig
+    from evaluator.run.store import discard_if_empty
     from evaluator.types import SamplingParams
 
     console, err = Console(), Console(stderr=True)
@@ -179,29 +180,69 @@ def _run(options: dict[str, Any]) -> None:
         assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None
         else ("<think>\n" if options["think_prefix"] else ""),
     )
-    directory = options["run_dir"] or options["output_dir"] / config.run_name()
-    with RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
-                       force_new=options["force_new"]) as store:
-        if store.repaired_bytes:
-            err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
-                      "that sample is generated again", highlight=False)
-        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems})
-        try:
-            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
-                run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
-        except BaseException:
-            with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
-                store.write_summary(_summarize(store.directory, benchmark, config.k, options["seed"], name))
-            raise
-        summary = _summarize(store.directory, benchmark, config.k, options["seed"], name)
-        store.write_summary(summary)
+    # A bad API key or mock spec fails here, before a run directory exists.
+    backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems})
+    directory = options["run_dir"] or config.run_dir(options["output_dir"])
+    fresh = not directory.exists()
+    try:
+        summary = _sample(config, benchmark, backend, directory, options, err)
+    except BaseException:
+        if fresh:  # a failed start (server down, model refused, ^C before any sample) leaves no folder
+            discard_if_empty(directory)
+        raise
     console.print(summary_table(f"{name} on {benchmark.name} (k={config.k})", summary))
     if options["per_problem"]:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
-    console.print(f"run directory: {directory}", highlight=False)
+    console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
+    console.print(f"next: evaluate report {directory} (HTML page) · evaluate compare {directory} OTHER_RUN... · "
+                  f"evaluate export {directory} --format markdown · evaluate score {directory} (re-grade)",
+                  highlight=False, soft_wrap=True)
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} sample(s) failed for good; run the same command again to retry them",
                   highlight=False)
+
+
+def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: dict[str, Any],
+            err: Any) -> dict[str, Any]:
+    """Open the run directory, generate what is missing, write summary.json (for the run's largest k);
+    returns the summary for the k asked."""
+    from evaluator.reports.display import sampling_progress
+    from evaluator.run.runner import execute, pending_samples, run_sync
+    from evaluator.run.store import RunStore
+
+    name, seed = options["model"], options["seed"]
+    try:
+        store = RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
+                              force_new=options["force_new"])
+    except BaseException:
+        run_sync(backend.aclose())
+        raise
+    with store:
+        if store.repaired_bytes:
+            err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
+                      "that sample is generated again", highlight=False, soft_wrap=True)
+        finished = store.finished()
+        total = config.k * len(benchmark.problems)
+        todo = sum(len(i) for i in pending_samples(benchmark.problems, finished, config.k).values())
+        if store.k > config.k:
+            present = max(Counter(pid for pid, i in finished if i < store.k).values(), default=0)
+            err.print(f"note: {present} samples per problem present; summarising {config.k} (the run keeps "
+                      f"k={store.k}: config.json and summary.json are not lowered)", highlight=False, soft_wrap=True)
+        if todo == 0:
+            err.print(f"all {total} samples are already in {directory}; nothing to generate", highlight=False, soft_wrap=True)
+        elif todo < total:
+            err.print(f"resuming: {total - todo} of {total} samples already there; generating {todo}",
+                      highlight=False, soft_wrap=True)
+        try:
+            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"] or todo == 0) as update:
+                run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
+        except BaseException:
+            with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
+                store.write_summary(_summarize(store.directory, benchmark, store.k, seed, name))
+            raise
+        summary = _summarize(store.directory, benchmark, store.k, seed, name)
+        store.write_summary(summary)
+    return _summarize(directory, benchmark, config.k, seed, name) if store.k > config.k else summary
 
 
 async def _execute_and_close(coro: Any, backend: Any) -> Any:

@@ -7,7 +7,9 @@ Each preset carries the provider's constraints (docs/models.md has the sources),
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
+from evaluator.errors import BackendError
 from evaluator.types import BackendConfig
 
 OPENROUTER = "https://openrouter.ai/api/v1"
@@ -125,6 +127,8 @@ def backend_config(
     Other keyword overrides (concurrency, samples_per_request, ...) are BackendConfig fields.
     """
     kind = backend or preset.backend
+    if base_url is not None and urlsplit(base_url).scheme not in ("http", "https"):
+        raise BackendError(f"--base-url {base_url}: give the full URL, e.g. http://127.0.0.1:8000/v1")
     own_server = base_url is not None and base_url.rstrip("/") != (preset.base_url or "").rstrip("/")
     config = BackendConfig(
         kind=kind,
