@@ -12,10 +12,34 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from evaluator.errors import EvaluatorError
 
+
+class _OneLineErrors(TyperGroup):
+    """Option errors (`--k 0`, an unknown option) as one `error:` line and exit code 2, like our own
+    errors, instead of click's usage block."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            print("Aborted!", file=sys.stderr)
+            sys.exit(1)
+        except typer.TyperException as exc:  # click's usage errors (typer vendors click)
+            ctx = getattr(exc, "ctx", None)
+            message = " ".join(exc.format_message().split()) if hasattr(exc, "format_message") else str(exc)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            print(f"error: {message}{hint}", file=sys.stderr)
+            sys.exit(int(getattr(exc, "exit_code", 2)))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=False,
     rich_markup_mode=None,
@@ -355,13 +379,29 @@ def report(
     run_dir: Annotated[Path, typer.Argument(help="A run directory written by `evaluate`.")],
     reference: Reference = None,
 ) -> None:
-    """Write RUN_DIR/report.html: one self-contained page (plots, per-problem table, every response)."""
+    """Write RUN_DIR/report.html (plots, per-problem table, one line per sample) and RUN_DIR/report_samples/
+    (every response, one page per problem): a static folder to open, zip or share."""
     from evaluator.reports.report import write_report
 
     try:
         typer.echo(str(write_report(run_dir, reference)))
     except EvaluatorError as exc:
         _fail(str(exc))
+
+
+def _scored_runs(run_dirs: list[Path]) -> list[Path]:
+    """The run directories that have a summary; one warning line for each one skipped."""
+    from rich.console import Console
+
+    from evaluator.reports.runview import ReportError, with_summary
+
+    kept, skipped = with_summary(run_dirs)
+    err = Console(stderr=True, soft_wrap=True)
+    for line in skipped:
+        _warn(err, "warning", line)
+    if run_dirs and not kept:
+        raise ReportError("none of the given directories holds a scored run")
+    return kept
 
 
 @app.command()
@@ -376,6 +416,7 @@ def compare(
     from evaluator.reports.compare import compare_table, write_compare_html
 
     try:
+        run_dirs = _scored_runs(run_dirs)
         Console().print(compare_table(run_dirs))
         if html is not None:
             typer.echo(str(write_compare_html(run_dirs, html, reference)))
@@ -393,7 +434,7 @@ def export(
     from evaluator.reports.export import export_runs
 
     try:
-        text = export_runs(run_dirs, format.value)
+        text = export_runs(_scored_runs(run_dirs), format.value)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
