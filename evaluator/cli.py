@@ -449,14 +449,11 @@ def export(
 def list_models() -> None:
     """List the model presets and what each really runs."""
     from rich.console import Console
-    from rich.table import Table
 
+    from evaluator.reports.display import models_list
     from evaluator.run.presets import PRESETS
 
-    table = Table("name", "backend", "runs", "notes", header_style="bold")
-    for p in PRESETS:
-        table.add_row(p.name, p.backend, p.model, p.description + (f" WARNING: {p.warning}" if p.warning else ""))
-    Console().print(table)
+    Console().print(models_list(PRESETS), highlight=False)
 
 
 def main() -> None:
