@@ -431,10 +431,15 @@ def export(
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""
-    from evaluator.reports.export import export_runs
+    from rich.console import Console
+
+    from evaluator.reports.export import export_runs, mixed_datasets
 
     try:
-        text = export_runs(_scored_runs(run_dirs), format.value)
+        run_dirs = _scored_runs(run_dirs)
+        if (mixed := mixed_datasets(run_dirs)) is not None:
+            _warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
+        text = export_runs(run_dirs, format.value)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:

@@ -12,14 +12,17 @@
 #   distill NAME           one distilled model on one GPU (r1-distill-llama-70b: 2 GPUs), vLLM in-process
 #   distills               all six distilled models, one after the other
 # Environment: OUTPUT_DIR (default runs/reproduce-r1), DATASET (default aime-2024), AIME_EVAL_DATA_DIR,
-# EVALUATE (default: evaluate), MODEL (server target: default deepseek-ai/DeepSeek-R1), DRY_RUN=1 prints
-# the commands without checking anything or running them.
+# EVALUATE (default: this checkout's .venv/bin/evaluate, else `evaluate` on PATH), MODEL (server target:
+# default deepseek-ai/DeepSeek-R1), DRY_RUN=1 prints the commands without checking anything or running them.
 # Runs resume: the same command again continues where it stopped (finished samples are kept).
 set -euo pipefail
 
 OUTPUT_DIR="${OUTPUT_DIR:-runs/reproduce-r1}"
 DATASET="${DATASET:-aime-2024}"
-EVALUATE="${EVALUATE:-evaluate}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ -z "${EVALUATE:-}" ]]; then  # the project's own interpreter first: `evaluate` is often only in .venv/bin
+  if [[ -x "$ROOT/.venv/bin/evaluate" ]]; then EVALUATE="$ROOT/.venv/bin/evaluate"; else EVALUATE=evaluate; fi
+fi
 DISTILLS=(r1-distill-qwen-1.5b r1-distill-qwen-7b r1-distill-llama-8b r1-distill-qwen-14b r1-distill-qwen-32b
   r1-distill-llama-70b)
 # The paper's sampling protocol (DeepSeek-R1 report, section 3 "Evaluation Setup").
@@ -33,8 +36,8 @@ die() {
   exit 2
 }
 
-usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+usage() {  # the comment block at the top of this file, without the code after it
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" >&2
   exit 2
 }
 
@@ -42,7 +45,7 @@ dry() { [[ "${DRY_RUN:-0}" == "1" ]]; }
 
 need_evaluate() {
   dry && return 0
-  command -v "$EVALUATE" >/dev/null 2>&1 || die "'$EVALUATE' not found: install aime-eval (pip install -e .) or set EVALUATE"
+  command -v "$EVALUATE" >/dev/null 2>&1 || die "'$EVALUATE' not found: run \`python3 -m venv .venv && .venv/bin/pip install -e .\` in $ROOT, or set EVALUATE=/path/to/evaluate"
 }
 
 need_env() {

@@ -187,6 +187,8 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
                                    f"answer {entry.answer} (registry {registry.name if registry else ''}); fix the file")
             answer, accepted = entry.answer, entry.accepted
         problems.append(Problem(row.id, row.problem, answer, accepted, origin))
+        warnings += [f"{row.where}: answer {a!r} is neither a number nor LaTeX math; check the answer key "
+                     "(it is compared as written)" for a in (answer, *accepted) if _odd_answer(a)]
         for defect_id, test, message in _TEXT_DEFECTS:
             if row.id == defect_id and test(row.problem):
                 warnings.append(f"{origin}: {message}")
@@ -198,6 +200,19 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
     if registry:
         problems.sort(key=lambda p: id_sort_key(p.id))
     return Benchmark(name, tuple(problems), origin, _content_hash(problems), tuple(warnings))
+
+
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _odd_answer(answer: int | str) -> bool:
+    """A string answer that looks like a typo rather than math: unbalanced braces, or a word of two or
+    more letters with no digit and no LaTeX command (`abc`, `yes`); `x`, `\\pi`, `2^{25}` are fine."""
+    if not isinstance(answer, str):
+        return False
+    if answer.count("{") != answer.count("}"):
+        return True
+    return "\\" not in answer and not any(c.isdigit() for c in answer) and bool(_WORD.search(answer))
 
 
 def _looks_aime(problem_id: str) -> bool:

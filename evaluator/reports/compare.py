@@ -114,7 +114,8 @@ def render_compare(runs: Sequence[RunView], reference: str | None = None) -> str
         section(f"Reference: {ref.name}", join((reference_notes(ref, runs), reference_table(ref, runs, names))),
                 id_="reference") if ref else "",
         section("Curves", _curves(runs, names, ref), id_="curves",
-                note="Curves of runs on different datasets are not comparable; see the dataset column."),
+                note="Curves of runs on different datasets are not comparable; see the dataset column."
+                if len({run.dataset_hash for run in runs}) > 1 else None),
         section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
                 note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
                      "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),
