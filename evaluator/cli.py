@@ -114,7 +114,8 @@ def run(
     dtype: Annotated[str, typer.Option(help="vLLM dtype: auto, bfloat16, float16.")] = "auto",
     enable_prefix_caching: Annotated[bool, typer.Option()] = True,
     distributed_executor_backend: Annotated[str | None, typer.Option(help="vLLM: 'ray' for multi-node.")] = None,
-    enforce_eager: Annotated[bool, typer.Option(help="vLLM: disable CUDA graphs (required on CPU).")] = False,
+    enforce_eager: Annotated[bool, typer.Option(help="vLLM: no CUDA graphs / torch.compile warm-up: faster start, "
+                                            "slower decoding (optional, also on CPU).")] = False,
     output_dir: Annotated[Path, typer.Option(help="Where run directories go.")] = Path("runs"),
     run_dir: Annotated[Path | None, typer.Option(help="Use exactly this run directory.")] = None,
     force_new: Annotated[bool, typer.Option(help="Move a conflicting run directory aside and start again.")] = False,
