@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -21,11 +22,17 @@ class _OneLineErrors(TyperGroup):
     """Option errors (`--k 0`, an unknown option) as one `error:` line and exit code 2, like our own
     errors, instead of click's usage block."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        def invoke() -> Any:
+            return super(_OneLineErrors, self).main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                                    standalone_mode=False, windows_expand_args=windows_expand_args,
+                                                    **extra)
+
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return invoke()
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = invoke()
         except typer.Abort:
             print("Aborted!", file=sys.stderr)
             sys.exit(1)
