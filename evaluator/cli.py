@@ -7,15 +7,18 @@ import contextlib
 import dataclasses
 import json
 import sys
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
+from evaluator._cli_group import OneLineErrors
 from evaluator.errors import EvaluatorError, TemplateError
 
 app = typer.Typer(
+    cls=OneLineErrors,
     add_completion=False,
     no_args_is_help=False,
     rich_markup_mode=None,
@@ -101,7 +104,8 @@ def run(
     dtype: Annotated[str, typer.Option(help="vLLM dtype: auto, bfloat16, float16.")] = "auto",
     enable_prefix_caching: Annotated[bool, typer.Option()] = True,
     distributed_executor_backend: Annotated[str | None, typer.Option(help="vLLM: 'ray' for multi-node.")] = None,
-    enforce_eager: Annotated[bool, typer.Option(help="vLLM: disable CUDA graphs (required on CPU).")] = False,
+    enforce_eager: Annotated[bool, typer.Option(help="vLLM: no CUDA graphs / torch.compile warm-up: faster start, "
+                                            "slower decoding (optional, also on CPU).")] = False,
     output_dir: Annotated[Path, typer.Option(help="Where run directories go.")] = Path("runs"),
     run_dir: Annotated[Path | None, typer.Option(help="Use exactly this run directory.")] = None,
     force_new: Annotated[bool, typer.Option(help="Move a conflicting run directory aside and start again.")] = False,
@@ -181,12 +185,12 @@ def _run(options: dict[str, Any]) -> None:
 
     from evaluator.backends import create_backend
     from evaluator.benchmarks.loader import load_benchmark
-    from evaluator.reports.display import per_problem_table, sampling_progress, summary_table
+    from evaluator.reports.display import per_problem_table, summary_table
     from evaluator.run.presets import default_template
     from evaluator.run.pricing import price_table
     from evaluator.run.prompts import contest_templates, load_template
-    from evaluator.run.runner import RunConfig, execute, run_notes, run_sync
-    from evaluator.run.store import RunStore
+    from evaluator.run.runner import RunConfig, run_notes
+    from evaluator.run.store import discard_if_empty
     from evaluator.types import SamplingParams
 
     console, err = Console(), Console(stderr=True)
@@ -221,24 +225,16 @@ def _run(options: dict[str, Any]) -> None:
         contest_templates=contest_templates(options["protocol"], [name for name, _ in benchmark.contests]),
         default_extra_body=default_body,
     )
-    directory = options["run_dir"] or options["output_dir"] / config.run_name()
-    with RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
-                       force_new=options["force_new"]) as store:
-        if store.repaired_bytes:
-            err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
-                      "that sample is generated again", highlight=False)
-        backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=store.directory)
-        try:
-            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"]) as update:
-                progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
-        except BaseException:
-            with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
-                store.write_summary(_summarize(store.directory, benchmark, config.k, options["seed"], name))
-            raise
-        if judge_config is not None:
-            _judge(store.directory, benchmark, config.k, judge_config, options["judge"], err)
-        summary = _summarize(store.directory, benchmark, config.k, options["seed"], name)
-        store.write_summary(summary)
+    # A bad API key or mock spec fails here, before a run directory exists.
+    directory = options["run_dir"] or config.run_dir(options["output_dir"])
+    backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=directory)
+    fresh = not directory.exists()
+    try:
+        summary, progress = _sample(config, benchmark, backend, directory, options, err, judge_config)
+    except BaseException:
+        if fresh:  # a failed start (server down, model refused, ^C before any sample) leaves no folder
+            discard_if_empty(directory)
+        raise
     console.print(summary_table(f"{name} on {benchmark.name} (k={config.k})", summary))
     if summary.get("contests"):
         from evaluator.reports.display import contest_table
@@ -246,16 +242,64 @@ def _run(options: dict[str, Any]) -> None:
         console.print(contest_table(summary))
     if options["per_problem"]:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
-    console.print(f"run directory: {directory}", highlight=False)
+    console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
+    console.print(f"next: evaluate report {directory} (HTML page) · evaluate compare {directory} OTHER_RUN... · "
+                  f"evaluate export {directory} --format markdown · evaluate score {directory} (re-grade)",
+                  highlight=False, soft_wrap=True)
     for check in summary["checks"]:
         if not check["passed"]:
             _warn(err, f"check {check['name']}", check["detail"])
-    for note in run_notes(summary, progress.backend_stats):
+    for note in run_notes(summary, progress.backend_stats if progress else None):
         _warn(err, "warning", note)
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} of {summary['expected_samples']} sample(s) still failed "
                   f"(in {directory / 'errors.jsonl'}); run the same command again to retry them", highlight=False)
         raise typer.Exit(EXIT_SAMPLES_LEFT)
+
+
+def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: dict[str, Any],
+            err: Any, judge_config: Any) -> tuple[dict[str, Any], Any]:
+    """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
+    the run's largest k); returns the summary for the k asked and the run's progress counters."""
+    from evaluator.reports.display import sampling_progress
+    from evaluator.run.runner import execute, pending_samples, run_sync
+    from evaluator.run.store import RunStore
+
+    name, seed = options["model"], options["seed"]
+    try:
+        store = RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
+                              force_new=options["force_new"])
+    except BaseException:
+        run_sync(backend.aclose())
+        raise
+    with store:
+        if store.repaired_bytes:
+            err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
+                      "that sample is generated again", highlight=False, soft_wrap=True)
+        finished = store.finished()
+        total = config.k * len(benchmark.problems)
+        todo = sum(len(i) for i in pending_samples(benchmark.problems, finished, config.k).values())
+        if store.k > config.k:
+            present = max(Counter(pid for pid, i in finished if i < store.k).values(), default=0)
+            err.print(f"note: {present} samples per problem present; summarising {config.k} (the run keeps "
+                      f"k={store.k}: config.json and summary.json are not lowered)", highlight=False, soft_wrap=True)
+        if todo == 0:
+            err.print(f"all {total} samples are already in {directory}; nothing to generate", highlight=False, soft_wrap=True)
+        elif todo < total:
+            err.print(f"resuming: {total - todo} of {total} samples already there; generating {todo}",
+                      highlight=False, soft_wrap=True)
+        try:
+            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"] or todo == 0) as update:
+                progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
+        except BaseException:
+            with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
+                store.write_summary(_summarize(store.directory, benchmark, store.k, seed, name))
+            raise
+        if judge_config is not None:
+            _judge(store.directory, benchmark, store.k, judge_config, options["judge"], err)
+        summary = _summarize(store.directory, benchmark, store.k, seed, name)
+        store.write_summary(summary)
+    return (_summarize(directory, benchmark, config.k, seed, name) if store.k > config.k else summary), progress
 
 
 async def _execute_and_close(coro: Any, backend: Any) -> Any:
@@ -403,7 +447,8 @@ def report(
     reference: Reference = None,
     target: Target = None,
 ) -> None:
-    """Write RUN_DIR/report.html: one self-contained page (plots, per-problem table, every response)."""
+    """Write RUN_DIR/report.html (plots, per-problem table, one line per sample) and RUN_DIR/report_samples/
+    (every response, one page per problem): a static folder to open, zip or share."""
     from rich.console import Console
 
     from evaluator.reports.report import write_report
@@ -422,6 +467,21 @@ def report(
     typer.echo(str(path))
 
 
+def _scored_runs(run_dirs: list[Path]) -> list[Path]:
+    """The run directories that have a summary; one warning line for each one skipped."""
+    from rich.console import Console
+
+    from evaluator.reports.runview import ReportError, with_summary
+
+    kept, skipped = with_summary(run_dirs)
+    err = Console(stderr=True, soft_wrap=True)
+    for line in skipped:
+        _warn(err, "warning", line)
+    if run_dirs and not kept:
+        raise ReportError("none of the given directories holds a scored run")
+    return kept
+
+
 @app.command()
 def compare(
     run_dirs: RunDirs,
@@ -435,6 +495,7 @@ def compare(
     from evaluator.reports.compare import compare_insights, compare_table, write_compare_html
 
     try:
+        run_dirs = _scored_runs(run_dirs)
         console = Console()
         console.print(compare_table(run_dirs))
         for renderable in compare_insights(run_dirs, reference, target):
@@ -452,9 +513,14 @@ def export(
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""
-    from evaluator.reports.export import export_runs
+    from rich.console import Console
+
+    from evaluator.reports.export import export_runs, mixed_datasets
 
     try:
+        run_dirs = _scored_runs(run_dirs)
+        if (mixed := mixed_datasets(run_dirs)) is not None:
+            _warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
         text = export_runs(run_dirs, format.value)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -508,15 +574,11 @@ def budget(
 def list_models() -> None:
     """List the model presets, what each really runs, and how its prompt really ends."""
     from rich.console import Console
-    from rich.table import Table
 
+    from evaluator.reports.display import models_list
     from evaluator.run.presets import PRESETS, prompt_ending
 
-    table = Table("name", "backend", "runs", "prompt ends with", "notes", header_style="bold")
-    for p in PRESETS:
-        table.add_row(p.name, p.backend, p.model, prompt_ending(p),
-                      p.description + (f" WARNING: {p.warning}" if p.warning else ""))
-    Console().print(table)
+    Console().print(models_list(PRESETS, prompt_ending), highlight=False)
 
 
 def main() -> None:

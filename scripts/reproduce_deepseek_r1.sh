@@ -14,15 +14,19 @@
 #                          as small as fits (python3 -m evaluator.run.memory_plan), data parallel over the rest
 #   distills               all six distilled models, one after the other
 # Environment: OUTPUT_DIR (default runs/reproduce-r1), DATASET (default aime-2024), AIME_EVAL_DATA_DIR,
-# EVALUATE (default: evaluate), PYTHON (default: the python3 next to EVALUATE, else python3), MODEL
-# (server target: default deepseek-ai/DeepSeek-R1), DRY_RUN=1 prints the commands without checking
-# anything or running them (distills then plan for GPUS x GPU_MIB, default 8 x 81559 MiB, an H100 80GB).
+# EVALUATE (default: this checkout's .venv/bin/evaluate, else `evaluate` on PATH), PYTHON (default: the
+# python3 next to EVALUATE, else python3), MODEL (server target: default deepseek-ai/DeepSeek-R1), DRY_RUN=1
+# prints the commands without checking anything or running them (distills then plan for GPUS x GPU_MIB,
+# default 8 x 81559 MiB, an H100 80GB).
 # Runs resume: the same command again continues where it stopped (finished samples are kept).
 set -euo pipefail
 
 OUTPUT_DIR="${OUTPUT_DIR:-runs/reproduce-r1}"
 DATASET="${DATASET:-aime-2024}"
-EVALUATE="${EVALUATE:-evaluate}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ -z "${EVALUATE:-}" ]]; then  # the project's own interpreter first: `evaluate` is often only in .venv/bin
+  if [[ -x "$ROOT/.venv/bin/evaluate" ]]; then EVALUATE="$ROOT/.venv/bin/evaluate"; else EVALUATE=evaluate; fi
+fi
 if [[ -z "${PYTHON:-}" ]]; then  # the interpreter aime-eval is installed in (its `evaluate` sits beside it)
   evaluate_path=$(command -v "$EVALUATE" 2>/dev/null || true)
   if [[ -n "$evaluate_path" && -x "$(dirname "$evaluate_path")/python3" ]]; then
@@ -44,8 +48,8 @@ die() {
   exit 2
 }
 
-usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+usage() {  # the comment block at the top of this file, without the code after it
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" >&2
   exit 2
 }
 
@@ -54,7 +58,7 @@ if dry; then BASE_URL="${BASE_URL:-http://HOST:8000/v1}"; fi  # printed, never c
 
 need_evaluate() {
   dry && return 0
-  command -v "$EVALUATE" >/dev/null 2>&1 || die "'$EVALUATE' not found: install aime-eval from its clone (pip install -e '.[vllm]') or set EVALUATE"
+  command -v "$EVALUATE" >/dev/null 2>&1 || die "'$EVALUATE' not found: run \`python3 -m venv .venv && .venv/bin/pip install -e '.[vllm]'\` in $ROOT (Python >= 3.11), or set EVALUATE=/path/to/evaluate"
 }
 
 need_env() {

@@ -14,15 +14,19 @@ the shipped keys. `--dataset a,b` and group names load collections (`benchmarks.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from evaluator.benchmarks.records import read_json_records
 from evaluator.benchmarks.registry import (
@@ -106,6 +110,11 @@ def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoade
 
         return load_collection(spec, data_dir, hub_loader)
     path = Path(spec).expanduser()
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise DatasetError(f"--data-dir {data_dir}: no such folder (give the folder that holds aime_2024.jsonl etc.)")
+    if spec not in NAMES and path.is_dir():
+        raise DatasetError(f"--dataset {spec} is a directory; give a file (.jsonl/.json/.parquet), "
+                           f"or use --data-dir {spec} with a set name such as aime-2024")
     if spec.endswith(FILE_SUFFIXES) or path.is_file():
         if not path.is_file():
             raise DatasetError(f"{spec}: no such file (give a .jsonl/.json/.parquet path or one of: {', '.join(NAMES)})")
@@ -121,6 +130,8 @@ def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoade
         rows = [_row(raw, f"demo:{i}") for i, raw in enumerate(demo_rows(), 1)]
         return _build(spec, rows, "evaluator/registry/demo.jsonl", registry, strict_set=True)
     data_dir = data_dir or (Path(os.environ[DATA_DIR_ENV]) if os.environ.get(DATA_DIR_ENV) else None)
+    if data_dir is not None and not data_dir.is_dir():
+        raise DatasetError(f"${DATA_DIR_ENV}={data_dir}: no such folder; fix or unset it")
     if data_dir is not None and registry.data_file and (data_dir / registry.data_file).is_file():
         local = data_dir / registry.data_file
         return _build(spec, read_rows(local), str(local), registry, strict_set=True)
@@ -216,6 +227,8 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
             if note:
                 warnings.append(f"{origin}: {note}")
         problems.append(Problem(row.id, row.problem, answer, accepted, origin))
+        warnings += [f"{row.where}: answer {a!r} is neither a number nor LaTeX math; check the answer key "
+                     "(it is compared as written)" for a in (answer, *accepted) if _odd_answer(a)]
         for defect_id, test, message in _TEXT_DEFECTS:
             if row.id == defect_id and test(row.problem):
                 warnings.append(f"{origin}: {message}")
@@ -257,6 +270,19 @@ def _same_key(value: Key, key: Key) -> bool:
     return "".join(str(value).split()) == "".join(str(key).split())
 
 
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _odd_answer(answer: int | str) -> bool:
+    """A string answer that looks like a typo rather than math: unbalanced braces, or a word of two or
+    more letters with no digit and no LaTeX command (`abc`, `yes`); `x`, `\\pi`, `2^{25}` are fine."""
+    if not isinstance(answer, str):
+        return False
+    if answer.count("{") != answer.count("}"):
+        return True
+    return "\\" not in answer and not any(c.isdigit() for c in answer) and bool(_WORD.search(answer))
+
+
 def _looks_aime(problem_id: str) -> bool:
     return id_sort_key(problem_id)[0] < 10**6
 
@@ -296,7 +322,16 @@ def _load_parquet(path: Path) -> list[Mapping[str, Any]]:
     return list(datasets.load_dataset("parquet", data_files=str(path), split="train"))
 
 
+_HUB_PROBE_TIMEOUT_S = 3.0  # a down network fails in seconds, not after the hub client's retries (~50 s)
+
+
+class _HubUnreachable(Exception):
+    """The hub did not accept a connection within _HUB_PROBE_TIMEOUT_S (and offline mode is off)."""
+
+
 def _hub_load(repo: str, revision: str | None = None) -> Iterable[Mapping[str, Any]]:
+    if not _hub_offline() and (reason := _hub_unreachable()):
+        raise _HubUnreachable(reason)
     import datasets
 
     return datasets.load_dataset(repo, revision=revision, split="train")
@@ -312,6 +347,34 @@ def hub_revisions(registry: RegistrySet) -> dict[str, str]:
                                "(e.g. MathArena/aime_2026=0123...abcd)")
         pins[repo.strip()] = sha.strip().lower()
     return pins
+
+
+def _hub_offline() -> bool:
+    """HF_HUB_OFFLINE / HF_DATASETS_OFFLINE set: the hub client reads its cache only (fast, no network)."""
+    return any(os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+               for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+
+
+@functools.cache
+def _hub_unreachable() -> str | None:
+    """Why the hub ($HF_ENDPOINT or huggingface.co) cannot be reached, or None when a TCP connection to it
+    opens within the timeout. Run in a daemon thread, so a stalled DNS look-up cannot hold the user."""
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host = endpoint.hostname or "huggingface.co"
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    outcome: list[str | None] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection((host, port), timeout=_HUB_PROBE_TIMEOUT_S).close()
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(f"{host}:{port}: {exc.strerror or exc.__class__.__name__}")
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(_HUB_PROBE_TIMEOUT_S + 1)
+    return outcome[0] if outcome else f"{host}:{port}: no answer in {_HUB_PROBE_TIMEOUT_S:.0f} s"
 
 
 def _load_from_hub(spec: str, registry: RegistrySet, hub_loader: HubLoader, data_dir: Path | None) -> Benchmark:
@@ -330,11 +393,23 @@ def _load_from_hub(spec: str, registry: RegistrySet, hub_loader: HubLoader, data
                                                 repo.split("/")[-1])]
         except DatasetError:
             raise
+        except _HubUnreachable as exc:
+            raise DatasetError(f"{spec}: problem text not found locally and the Hugging Face hub is unreachable "
+                               f"({exc}). Put the file at {_local_place(registry, data_dir)}, or pass --dataset PATH"
+                               ) from None
         except Exception as exc:  # network, missing dataset, auth: try the next source
             failures.append(f"{'+'.join(group)}: {exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}")
             continue
         return _build(spec, rows, "+".join(_at(repo, pins) for repo in group), registry, strict_set=True)
-    where = f"{data_dir / registry.data_file}" if data_dir and registry.data_file else f"${DATA_DIR_ENV}/{registry.data_file}"
     tried = "; ".join(failures) if failures else "no hub dataset is known for it"
-    raise DatasetError(f"{spec}: problem text not found. Put the file at {where}, pass --dataset PATH, "
-                       f"or allow hub access ({tried})")
+    raise DatasetError(f"{spec}: problem text not found. Put the file at {_local_place(registry, data_dir)}, "
+                       f"pass --dataset PATH, or allow hub access ({tried})")
+
+
+def _local_place(registry: RegistrySet, data_dir: Path | None) -> str:
+    """Where a local copy of the set's text would be found, for error messages."""
+    if not registry.data_file:
+        return "a path of your choice (this set has no data-dir file name)"
+    if data_dir and registry.data_file:
+        return str(data_dir / registry.data_file)
+    return f"DIR/{registry.data_file} and pass --data-dir DIR (or set ${DATA_DIR_ENV}=DIR)"

@@ -27,7 +27,7 @@ from evaluator.grading.records import regrade
 from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError, read_foreign
 from evaluator.imports.textmatch import TextIndex
 from evaluator.metrics.summary import summarize_run
-from evaluator.run.runner import package_versions, run_dir_name
+from evaluator.run.runner import find_run_dir, package_versions
 from evaluator.run.store import RunStore
 from evaluator.types import Problem
 
@@ -236,7 +236,7 @@ def _write_run(
         "python": platform.python_version(),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    directory = output_dir / run_dir_name(model, benchmark.name, config_hash)
+    directory = find_run_dir(output_dir, model, benchmark.name, config_hash)
     summary = summarize_run(records, benchmark.problems, k)
     summary["imported"] = imported_summary(records, config["imported"])
     with RunStore.open(directory, config, config_hash=config_hash) as store:

@@ -123,6 +123,7 @@ details.sample > summary { cursor: pointer; padding: 4px 8px; }
 details.problem > summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
 pre.response { white-space: pre-wrap; word-break: break-word; margin: 0; padding: 8px; background: #f8fafc;
                border-top: 1px solid #e2e8f0; max-height: 480px; overflow: auto; font-size: 12.5px; }
+ol.samples { margin: 2px 0 8px; padding-left: 28px; font-size: 13px; }
 mark { background: #fde047; padding: 0 2px; border-radius: 2px; }
 tr.match td { background: #fef9c3; }
 table.heat td.cell { text-align: center; min-width: 56px; }

@@ -12,9 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Group
 
 from evaluator.metrics.estimators import PairedComparison, paired_comparison
 from evaluator.reports._html import (
@@ -58,23 +62,36 @@ class Pair:
     result: PairedComparison
 
 
-def compare_table(run_dirs: Sequence[Path]) -> Table:
-    """A rich table: model, dataset, k, pass@1 ± CI, cons@k, tokens, cost; one row per run."""
+def compare_table(run_dirs: Sequence[Path]) -> Group:
+    """A rich table (#, model, dataset, k, pass@1 ± SE with its CI, cons@k, tokens, and cost when known;
+    one row per run), then each run's directory on its own line under its number: identifiers fold onto
+    more lines in a narrow terminal, they are never cut."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from evaluator.reports.display import id_column
+
     runs = load_runs(run_dirs)
+    names = labels(runs)
+    with_cost = any(run.summary.get("cost_usd") is not None for run in runs)
     out = Table(title="runs", header_style="bold")
-    for name, justify in (("model", "left"), ("dataset", "left"), ("k", "right"), ("pass@1 (%)", "right"),
-                          ("95% CI", "right"), ("cons@k (%)", "right"), ("tokens/sample", "right"),
-                          ("cost (USD)", "right"), ("run", "left")):
-        out.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for label, run in zip(labels(runs), runs, strict=True):
+    out.add_column("#", justify="right", no_wrap=True)
+    id_column(out, "model", names, cap=12)
+    id_column(out, "dataset", [run.dataset for run in runs], cap=9)
+    for name in ("k", "pass@1 (%) [95% CI]", "cons@k (%)", "tokens") + (("USD",) if with_cost else ()):
+        out.add_column(name, justify="right")
+    for position, (label, run) in enumerate(zip(names, runs, strict=True), 1):
         m, s = run.metrics, run.summary
         mean = s["tokens"]["completion_mean"]
+        se = "" if m["pass1_se"] is None else f" ± {pct(m['pass1_se'])}"
+        cost = ("-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}",) if with_cost else ()
         out.add_row(
-            escape(label), escape(run.dataset), str(run.k), f"{pct(m['pass1'])} ± {pct(m['pass1_se'])}", ci_text(m["pass1_ci"]),
-            f"{pct(m['cons'])} (@{m['cons_k']})", "-" if mean is None else f"{mean:,.0f}",
-            "-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}", escape(run.directory.name),
+            str(position), escape(label), escape(run.dataset), str(run.k),
+            f"{pct(m['pass1'])}{se} {ci_text(m['pass1_ci'])}".strip(), f"{pct(m['cons'])} (@{m['cons_k']})",
+            "-" if mean is None else f"{mean:,.0f}", *cost,
         )
-    return out
+    directories = [Text(f"{position:>3}  {run.directory}") for position, run in enumerate(runs, 1)]
+    return Group(out, Text("run directories:", style="bold"), *directories)
 
 
 def paired_results(runs: Sequence[RunView], metrics: Sequence[str] = PAIRED_METRICS,
@@ -110,7 +127,8 @@ def render_compare(runs: Sequence[RunView], reference: str | None = None, target
         section(f"Reference: {ref.name}", join((reference_notes(ref, runs), reference_table(ref, runs, names))),
                 id_="reference") if ref else "",
         section("Curves", _curves(runs, names, ref), id_="curves",
-                note="Curves of runs on different datasets are not comparable; see the dataset column."),
+                note="Curves of runs on different datasets are not comparable; see the dataset column."
+                if len({run.dataset_hash for run in runs}) > 1 else None),
         section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
                 note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
                      "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -70,6 +70,10 @@ def _ci(ci: list[float] | None) -> str:
     return "" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
 
 
+def _no_ci(summary: dict[str, Any]) -> str:
+    return "needs 2+ problems" if summary.get("n_problems") == 1 else ""
+
+
 def summary_table(title: str, summary: dict[str, Any]) -> Table:
     """Headline numbers: pass@1 ± SE and CI, cons@k, pass@k, no-answer and truncation rates, tokens."""
     table = Table(title=title, show_header=True, header_style="bold")
@@ -78,7 +82,8 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
     table.add_column(f"{int(100 * summary['metrics']['confidence'])}% CI" if summary.get("metrics") else "CI")
     m = summary.get("metrics")
     if m:
-        table.add_row("pass@1 (%)", f"{_pct(m['pass1'])} ± {_pct(m['pass1_se'])}", _ci(m["pass1_ci"]))
+        se = "" if m["pass1_se"] is None else f" ± {_pct(m['pass1_se'])}"  # one problem: no standard error
+        table.add_row("pass@1 (%)", f"{_pct(m['pass1'])}{se}", _ci(m["pass1_ci"]) or _no_ci(summary))
         table.add_row(f"cons@{m['cons_k']} (%)", _pct(m["cons"]), _ci(m["cons_ci"]))
         top_k = max(int(k) for k in m["pass_at_k"])
         if top_k > 1:
@@ -124,7 +129,9 @@ def contest_table(summary: dict[str, Any]) -> Table:
 
 def per_problem_table(summary: dict[str, Any], golds: dict[str, str]) -> Table:
     table = Table(title="per problem", header_style="bold")
-    for name, justify in (("problem", "left"), ("gold", "right"), ("pass rate", "right"),
+    table.add_column("problem", overflow="fold", min_width=min(30, max((len(str(r["problem_id"]))
+                                                                        for r in summary["per_problem"]), default=7)))
+    for name, justify in ( ("gold", "right"), ("pass rate", "right"),
                           ("correct", "right"), ("majority", "right"), ("share", "right"), ("no answer", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in summary["per_problem"]:
@@ -148,3 +155,21 @@ def budget_table(data: dict[str, Any]) -> Table:
         table.add_row(f"{b['budget']:,}", _pct(b["pass1"]), _ci(b["pass1_ci"]), _pct(b["cons"]),
                       _pct(b["thinking_share"]), f"{b['mean_tokens']:,.0f}")
     return table
+def id_column(table: Table, header: str, values: Any, cap: int) -> None:
+    """A column for identifiers (model ids, dataset names): as wide as its longest value up to `cap`,
+    folded onto more lines beyond that, never cut with an ellipsis."""
+    table.add_column(header, overflow="fold", min_width=min(cap, max((len(str(v)) for v in values), default=1)))
+
+
+def models_list(presets: Any, ending: Any) -> Group:
+    """`evaluate models`: for each preset its name and backend, the model id it runs and how its prompt
+    really ends (`ending(preset)`), each on a line of its own (never truncated, whatever the terminal
+    width), and what it really is."""
+    blocks = []
+    for p in presets:
+        head = Text.assemble((p.name, "bold"), f"  ({p.backend})")
+        runs = Text.assemble("  runs ", (p.model, "cyan"))
+        tail = Text.assemble("  prompt ends with ", ending(p))
+        notes = Text("  " + p.description + (f" WARNING: {p.warning}" if p.warning else ""))
+        blocks += [head, runs, tail, notes, Text("")]
+    return Group(*blocks[:-1])

@@ -107,7 +107,25 @@ def _md(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
+def mixed_datasets(run_dirs: Sequence[Path]) -> str | None:
+    """A warning when the runs cover more than one dataset (their ranks are not comparable), else None."""
+    datasets = sorted({run.dataset for run in load_runs(run_dirs)})
+    if len(datasets) < 2:
+        return None
+    return (f"the runs cover {len(datasets)} datasets ({', '.join(datasets)}): pass@1 ranks runs only within one "
+            "dataset; the Markdown has one table per dataset")
+
+
 def to_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """One table per dataset (best pass@1 first in each): runs on different problems are never ranked together."""
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    if len(datasets) < 2:
+        return _markdown_table(rows)
+    return "\n".join(f"### {_md(name)}\n\n" + _markdown_table([r for r in rows if r["dataset"] == name])
+                     for name in sorted(datasets))
+
+
+def _markdown_table(rows: Sequence[dict[str, Any]]) -> str:
     headers = ("model", "dataset", "k", "pass@1 (%)", "95% CI", "cons@k (%)", "pass@max k (%)", "no answer (%)",
                "tokens/sample", "cost (USD)", "samples")
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]

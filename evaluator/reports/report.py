@@ -1,9 +1,12 @@
-"""`evaluate report RUN_DIR`: one self-contained HTML page (RUN_DIR/report.html) to audit a run.
+"""`evaluate report RUN_DIR`: a static folder to audit a run: RUN_DIR/report.html plus
+RUN_DIR/report_samples/ (one page per problem with its full responses, evaluator.reports.transcripts).
 
 Headline numbers with CIs, pass@k and maj@k curves, truncation/no-answer rates, token lengths, a
-per-problem table linking to every sample's full response (folded, extracted answer highlighted),
-and, for imported runs, the samples where our verdict differs from the one in the foreign dump.
-Numbers come from summary.json as stored; every figure also carries its exact value in `data-value`.
+per-problem table, one line per sample linking to its full response (folded, extracted answer
+highlighted), and, for imported runs, the samples where our verdict differs from the one in the
+foreign dump. report.html stays small at any run size (the transcripts live beside it); no script,
+so it works from file:// and the two together can be zipped and shared. Numbers come from
+summary.json as stored; every figure also carries its exact value in `data-value`.
 """
 
 from __future__ import annotations
@@ -32,15 +35,25 @@ from evaluator.reports.insight_sections import budget_section, checks_section, s
 from evaluator.reports.plots import Marker, Series, curve_plot, token_histogram
 from evaluator.reports.references import Reference, get_reference, reference_notes, reference_table
 from evaluator.reports.runview import RunView, load_run
+from evaluator.reports.transcripts import (
+    SAMPLES_DIR,
+    highlight,
+    inline_samples,
+    sample_href,
+    sample_index,
+    write_transcripts,
+)
 from evaluator.reports.verdicts import VERDICT_NOTE, run_verdict, verdict_html
 from evaluator.run.store import SUMMARY, write_json
 
+__all__ = ["REPORT", "disagreements", "highlight", "render_report", "write_report"]
+
 REPORT = "report.html"
-_MAX_HIGHLIGHT = 200  # longer extracted answers are shown, not searched for in the response
 
 
 def write_report(run_dir: Path, reference: str | None = None, target: str | None = None) -> Path:
-    """Write RUN_DIR/report.html (optionally with a published reference set beside it); returns the path.
+    """Write RUN_DIR/report.html and its transcript pages (RUN_DIR/report_samples/), optionally with a
+    published reference set beside the run; returns the path of report.html.
 
     With `reference` (a set, or a model it lists) or `target` ("pass1=71.0,cons=86.7") the page has a
     reproduction verdict, which is also stored in summary.json as "verdict"."""
@@ -48,6 +61,7 @@ def write_report(run_dir: Path, reference: str | None = None, target: str | None
     verdict = run_verdict(run, reference, target)
     if verdict is not None:
         store_verdict(run, verdict, reference, target)
+    write_transcripts(run, REPORT)
     return write_page(run.directory / REPORT, render_report(run, get_reference(reference), verdict))
 
 
@@ -57,8 +71,10 @@ def store_verdict(run: RunView, rows: Sequence[VerdictRow], reference: str | Non
     write_json(run.directory / SUMMARY, summary)
 
 
-def render_report(run: RunView, reference: Reference | None = None, verdict: Sequence[VerdictRow] | None = None) -> str:
-    """The report page as a string."""
+def render_report(run: RunView, reference: Reference | None = None, verdict: Sequence[VerdictRow] | None = None,
+                  inline_transcripts: bool = False) -> str:
+    """The report page as a string. Samples link to the transcript pages; `inline_transcripts` puts every
+    response inside the page instead (the old single-file layout: the benchmark's baseline)."""
     m = run.metrics
     created = run.config.get("created_at", "")
     subtitle = f"{run.dataset} · k={run.k} · {run.directory.name} · {created}"
@@ -77,8 +93,9 @@ def render_report(run: RunView, reference: Reference | None = None, verdict: Seq
         section("Answer rates", _rates(run), id_="rates"),
         _mismatch_section(run),
         section("Per problem", _problem_table(run), id_="problems"),
-        section("Samples", _samples(run), id_="samples",
-                note="Click a problem, then a sample, to read the full response; the extracted answer is highlighted."),
+        section("Samples", inline_samples(run) if inline_transcripts else sample_index(run), id_="samples",
+                note="Click a problem, then a sample, to read its full response (one page per problem in "
+                     f"{SAMPLES_DIR}/); the extracted answer is highlighted."),
         section("Configuration", _config(run), id_="config"),
     ))
     return page(f"{run.model} on {run.dataset}", subtitle, body)
@@ -205,7 +222,7 @@ def _mismatch_section(run: RunView) -> Safe:
         return Safe("")
     index = {pid: i for i, pid in enumerate(run.problem_ids)}
     found = disagreements(list(run.records))
-    rows = [(tag("a", f"{r['problem_id']} #{r['sample']}", href=f"#{_anchor(index, r)}"), r.get("gold"),
+    rows = [(tag("a", f"{r['problem_id']} #{r['sample']}", href=_sample_link(index, r)), r.get("gold"),
              r.get("extracted"), _verdict(r.get("correct")), r.get("reported_extracted"),
              _verdict(r.get("reported_correct"))) for r in found]
     note = (f"{len(found)} of {len(run.records)} imported samples: our grader and the dump disagree."
@@ -220,8 +237,8 @@ def _verdict(value: Any) -> Safe:
     return tag("span", "correct", class_="ok") if value else tag("span", "wrong", class_="bad")
 
 
-def _anchor(index: dict[str, int], record: dict[str, Any]) -> str:
-    return f"p{index.get(str(record['problem_id']), 'x')}-s{int(record['sample'])}"
+def _sample_link(index: dict[str, int], record: dict[str, Any]) -> str:
+    return sample_href(index.get(str(record["problem_id"]), "x"), int(record["sample"]))
 
 
 def _problem_table(run: RunView) -> Safe:
@@ -240,46 +257,6 @@ def _problem_table(run: RunView) -> Safe:
         ))
     return table(("problem", "gold", "pass rate (%)", "correct", "majority answer", "vote share (%)", "no answer"),
                  rows, class_="problems")
-
-
-def highlight(text: str, answer: str | None) -> Safe:
-    """The response, escaped, with the last occurrence of the extracted answer wrapped in <mark>."""
-    if not answer or len(answer) > _MAX_HIGHLIGHT:
-        return esc(text)
-    pattern = re.compile(r"(?<![0-9A-Za-z])" + re.escape(answer) + r"(?![0-9A-Za-z])")
-    matches = list(pattern.finditer(text))
-    if not matches:
-        return esc(text)
-    last = matches[-1]
-    return join((text[: last.start()], tag("mark", last.group(0)), text[last.end():]))
-
-
-def _sample(index: dict[str, int], r: dict[str, Any]) -> Safe:
-    mark = tag("span", "✓", class_="ok") if r.get("correct") else tag("span", "✗", class_="bad")
-    extracted = r.get("extracted")
-    summary = join((
-        mark, f" #{r['sample']} · answer ", tag("strong", "none" if extracted is None else extracted),
-        f" · {r.get('status')} · finish {r.get('finish_reason')} · {r.get('completion_tokens')} tokens",
-        f" · dump says {r.get('reported_extracted')}" if r.get("reported_extracted") is not None else "",
-    ))
-    parts = [tag("summary", summary)]
-    if r.get("reasoning"):
-        parts.append(tag("details", join((tag("summary", "reasoning (separate field)"),
-                                          tag("pre", r["reasoning"], class_="response")))))
-    parts.append(tag("pre", highlight(str(r.get("response") or ""), extracted), class_="response"))
-    return tag("details", join(parts), class_="sample", id=_anchor(index, r))
-
-
-def _samples(run: RunView) -> Safe:
-    index = {pid: i for i, pid in enumerate(run.problem_ids)}
-    golds = run.golds()
-    blocks = []
-    for pid, records in run.samples_by_problem().items():
-        correct = sum(1 for r in records if r.get("correct"))
-        head = f"{pid} — {correct}/{len(records)} correct · gold {golds.get(pid, '-')}"
-        blocks.append(tag("details", join((tag("summary", head), *(_sample(index, r) for r in records))),
-                          class_="problem", id=f"p{index.get(pid, 'x')}"))
-    return join(blocks)
 
 
 def _config(run: RunView) -> Safe:

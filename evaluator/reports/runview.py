@@ -122,6 +122,25 @@ def load_runs(directories: Sequence[Path]) -> list[RunView]:
     return [load_run(Path(d)) for d in directories]
 
 
+def with_summary(directories: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """The directories that hold a scored run (config.json and a summary.json with metrics), and one
+    warning line for each one skipped, so `runs/*` works when a failed start left a folder behind."""
+    kept: list[Path] = []
+    skipped: list[str] = []
+    for directory in map(Path, directories):
+        summary = directory / SUMMARY
+        try:
+            scored = bool(json.loads(summary.read_text(encoding="utf-8")).get("metrics"))
+        except (OSError, json.JSONDecodeError, AttributeError):
+            scored = False
+        if scored and (directory / "config.json").is_file():
+            kept.append(directory)
+        else:
+            skipped.append(f"skipped {directory}: no {SUMMARY} with scores (a failed start or an unfinished first "
+                           "sample; `evaluate score` writes it)")
+    return kept, skipped
+
+
 def labels(runs: Sequence[RunView]) -> list[str]:
     """A short distinct label per run: the model name, plus the dataset and then the run id when needed."""
     names = [run.model for run in runs]

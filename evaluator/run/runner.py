@@ -80,6 +80,10 @@ class RunConfig:
     def run_name(self) -> str:
         return run_dir_name(self.model_name, self.dataset, self.config_hash())
 
+    def run_dir(self, output_dir: Path) -> Path:
+        """Where this run lives under `output_dir` (an existing older-style name included)."""
+        return find_run_dir(output_dir, self.model_name, self.dataset, self.config_hash())
+
     def to_json(self) -> dict[str, Any]:
         """config.json: every setting, package versions, the dataset's name and content hash.
         Holds the *name* of the API-key variable, never a key."""
@@ -111,13 +115,27 @@ def public_url(url: str | None) -> str | None:
 
 
 def run_dir_name(model: str, dataset: str, config_hash: str) -> str:
-    """`<model>-<dataset>-<hash>`: the name of a run directory, for runs and imports alike."""
-    return f"{_slug(model)}-{_slug(dataset)}-{config_hash}"
+    """`<model>-<dataset>-<hash>`: the name of a run directory, for runs and imports alike. Names keep
+    their hyphens (`mock-aime-2024-<hash>`); other characters outside [A-Za-z0-9._-] become `_`."""
+    return f"{_slug(model, _UNSAFE)}-{_slug(dataset, _UNSAFE)}-{config_hash}"
 
 
-def _slug(text: str) -> str:
+def find_run_dir(output_dir: Path, model: str, dataset: str, config_hash: str) -> Path:
+    """The run directory for this run under `output_dir`: the current name, or the name used before
+    hyphens were kept (`mock-aime_2024-<hash>`) when only that one exists, so the same command still
+    resumes a run started by an older version (the hash, which decides identity, is the same)."""
+    current = output_dir / run_dir_name(model, dataset, config_hash)
+    legacy = output_dir / f"{_slug(model, _UNSAFE_BEFORE)}-{_slug(dataset, _UNSAFE_BEFORE)}-{config_hash}"
+    return legacy if not current.exists() and legacy.is_dir() else current
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_BEFORE = re.compile(r"[^A-Za-z0-9._]+")  # the rule before hyphens were kept: aime-2024 -> aime_2024
+
+
+def _slug(text: str, unsafe: re.Pattern[str]) -> str:
     text = Path(text).name if ("/" in text and Path(text).exists()) else text
-    return re.sub(r"[^A-Za-z0-9._]+", "_", text).strip("_")[:60] or "run"
+    return unsafe.sub("_", text).strip("_")[:60] or "run"
 
 
 def package_versions() -> dict[str, str | None]:

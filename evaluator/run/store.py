@@ -180,6 +180,7 @@ class RunStore:
         self._errors: Any = None
         self._last_sync = 0.0
         self.repaired_bytes = 0
+        self.k = 0  # samples per problem the run holds in config.json (the largest k ever asked)
 
     @classmethod
     def open(cls, directory: Path, config: dict[str, Any], *, config_hash: str, force_new: bool = False) -> RunStore:
@@ -210,10 +211,14 @@ class RunStore:
                     aside = directory.with_name(f"{directory.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
                     directory.rename(aside)
                     return cls.open(directory, config, config_hash=config_hash)
-                if "k" in config and old.get("k") != config["k"]:  # k is not part of the identity: a run can grow
-                    write_json(existing, {**old, "k": config["k"]})
+                if "k" in config and int(config["k"]) > int(old.get("k") or 0):  # not part of the identity:
+                    write_json(existing, {**old, "k": config["k"]})  # a run grows, and never shrinks
+                    store.k = int(config["k"])
+                else:
+                    store.k = int(old.get("k") or config.get("k") or 0)
             else:
                 write_json(existing, {**config, "config_hash": config_hash, "schema_version": SCHEMA_VERSION})
+                store.k = int(config.get("k") or 0)
             store.repaired_bytes = _repair_torn_tail(directory / SAMPLES) + _repair_torn_tail(directory / ERRORS)
             store._samples = open(directory / SAMPLES, "a", encoding="utf-8")
             store._errors = open(directory / ERRORS, "a", encoding="utf-8")
@@ -326,3 +331,21 @@ def load_config(directory: Path) -> dict[str, Any]:
     if not path.is_file():
         raise StoreError(f"{directory} is not a run directory (no {CONFIG}); give the folder `evaluate` printed")
     return read_config(path)
+
+
+
+def discard_if_empty(directory: Path) -> bool:
+    """Remove a run directory that holds no sample and no error (a start that failed before its first
+    sample), so failed starts leave no folders behind. Anything else in it is kept. Returns True if removed."""
+    names = {CONFIG, SAMPLES, ERRORS, SUMMARY, LOCK}
+    try:
+        entries = list(directory.iterdir())
+        if any(p.name not in names for p in entries) or any(
+                p.name in (SAMPLES, ERRORS) and p.stat().st_size for p in entries):
+            return False
+        for p in entries:
+            p.unlink()
+        directory.rmdir()
+    except OSError:
+        return False
+    return True

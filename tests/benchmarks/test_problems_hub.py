@@ -43,6 +43,7 @@ def test_matharena_two_halves(shared_dir: Path, tmp_path: Path) -> None:
         half = [{"problem_idx": r["number"], "problem": r["problem"], "answer": f"{r['answer']:03d}"}
                 for r in rows if r["exam"] == exam]
         files[f"MathArena/aime_2024_{exam}"] = _parquet(tmp_path / f"aime_2024_{exam}.parquet", half)
+    (tmp_path / "empty").mkdir()  # a data dir without the set's file: the hub is next
     bench = load_benchmark("aime-2024", tmp_path / "empty", hub_loader=_local_hub(files))
     assert bench.origin == "MathArena/aime_2024_I+MathArena/aime_2024_II"
     assert [p.id for p in bench.problems][14:16] == ["2024-I-15", "2024-II-1"]

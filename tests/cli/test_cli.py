@@ -65,7 +65,8 @@ def test_raising_k_extends_the_same_run(tmp_path: Path) -> None:
 
 
 def test_kill_halfway_then_resume_gives_each_sample_once(tmp_path: Path) -> None:
-    args = ["--model", "mock:0.7:0.005", "--k", "16", "--dataset", "demo", "--output-dir", "o", "--quiet"]
+    args = ["--model", "mock:0.7:0.005", "--k", "16", "--dataset", "demo", "--output-dir", "o", "--quiet",
+            "--concurrency", "1"]  # one sample at a time, so the kill lands mid-run
     proc = subprocess.Popen([sys.executable, "-m", "evaluator.cli", *args], cwd=tmp_path, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

@@ -33,10 +33,11 @@ def _text(table: object) -> str:
 
 def test_terminal_table_has_one_row_per_run_with_its_numbers(runs: list[Path]) -> None:
     text = _text(compare_table(runs))
-    for run in runs:
+    for position, run in enumerate(runs, 1):
         summary = json.loads((run / "summary.json").read_text())
         m = summary["metrics"]
-        line = next(line for line in text.splitlines() if run.name in line)
+        line = next(line for line in text.splitlines() if line.startswith(f"│ {position} │"))
+        assert f"{position:>3}  {run}" in text  # its directory, under its number
         assert f"{100 * m['pass1']:.1f} ± {100 * m['pass1_se']:.1f}" in line
         assert f"{100 * m['cons']:.1f} (@{m['cons_k']})" in line
         assert f"{summary['tokens']['completion_mean']:,.0f}" in line

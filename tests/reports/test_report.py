@@ -14,6 +14,7 @@ import pytest
 from evaluator.reports._html import pct
 from evaluator.reports.report import REPORT, disagreements, highlight, write_report
 from evaluator.reports.runview import ReportError, load_run
+from evaluator.reports.transcripts import SAMPLES_DIR
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 SCRIPT = "<script>window.__pwned=1;document.title='PWNED'</script>"
@@ -128,23 +129,51 @@ def test_per_problem_table_and_samples(runs: dict) -> None:
     page = parse(write_report(runs["clean"]).read_text())
     rates = [json.loads(v) for metric, v, _ in page.metrics if metric == "pass_rate"]
     assert rates == [row["pass_rate"] for row in summary["per_problem"]]
-    samples = page.with_class("details", "sample")
-    assert len(samples) == summary["n_samples"]
-    assert all("open" not in a for a in samples), "samples must start collapsed"
+    assert len(page.with_class("li", "sample-line")) == summary["n_samples"] and page.count("pre") == 0
     anchors = {a["href"] for tag, a in page.tags if tag == "a" and (a.get("href") or "").startswith("#p")}
     ids = {a.get("id") for _, a in page.tags}
     assert anchors and anchors <= {f"#{i}" for i in ids if i}, "every problem link has a target"
-    assert page.count("svg") == 5 and page.count("mark") > 0  # 3 plots + the two budget curves
+    assert page.count("svg") == 5  # 3 plots + the two budget curves
+    # Every sample line links to a block with that id on an existing problem page; samples start collapsed.
+    links = [a["href"] or "" for tag, a in page.tags if tag == "a" and (a.get("href") or "").startswith(SAMPLES_DIR)]
+    targets: dict[str, set] = {}
+    samples = marks = 0
+    for name in sorted({link.split("#")[0] for link in links}):
+        problem_page = parse((runs["clean"] / name).read_text())
+        blocks = problem_page.with_class("details", "sample")
+        assert all("open" not in a for a in blocks), "samples must start collapsed"
+        samples += len(blocks)
+        marks += problem_page.count("mark")
+        targets[name] = {a.get("id") for _, a in problem_page.tags}
+    assert samples == summary["n_samples"] == len([link for link in links if "#" in link]) and marks > 0
+    assert all(link.split("#")[1] in targets[link.split("#")[0]] for link in links if "#" in link)
+
+
+def test_problem_pages_of_an_older_report_are_removed(runs: dict, tmp_path: Path) -> None:
+    write_report(runs["clean"])
+    stale = runs["clean"] / SAMPLES_DIR / "p999.html"
+    stale.write_text("old")
+    keep = runs["clean"] / SAMPLES_DIR / "notes.txt"
+    keep.write_text("mine")
+    write_report(runs["clean"])
+    assert not stale.exists() and keep.read_text() == "mine"
+    keep.unlink()
 
 
 def test_model_and_config_text_is_escaped(runs: dict) -> None:
-    text = write_report(runs["hostile"]).read_text()
-    page = parse(text)
-    assert page.count("script") == 0 and page.count("img") == 0 and page.count("i") == 0
-    assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
-    assert "&lt;script&gt;window.__pwned=1" in text and "&lt;img src=x onerror=" in text
-    assert page.title == f"{EVIL_MODEL} on demo"
-    assert "<mark>&lt;i&gt;7&lt;/i&gt;</mark>" in text  # the hostile extracted answer, highlighted as text
+    main = write_report(runs["hostile"])
+    first = runs["changes"]["first"]
+    pages = sorted((runs["hostile"] / SAMPLES_DIR).glob("p*.html"))
+    for path in (main, *pages):
+        page = parse(path.read_text())
+        assert page.count("script") == 0 and page.count("img") == 0 and page.count("i") == 0, path.name
+        assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")], path.name
+        assert page.title.endswith(f"{EVIL_MODEL} on demo"), path.name
+    transcripts = "".join(path.read_text() for path in pages)
+    assert "&lt;script&gt;window.__pwned=1" in transcripts and "&lt;img src=x onerror=" in transcripts
+    assert "<mark>&lt;i&gt;7&lt;/i&gt;</mark>" in transcripts  # the hostile extracted answer, highlighted as text
+    assert "&lt;i&gt;7&lt;/i&gt;" in main.read_text()  # and listed as text on the sample line
+    assert first["problem_id"] in main.read_text()
 
 
 def test_imported_verdicts_that_differ_are_listed(runs: dict) -> None:

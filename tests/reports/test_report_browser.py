@@ -17,6 +17,8 @@ import pytest
 
 from evaluator.reports.compare import write_compare_html
 from evaluator.reports.report import write_report
+from evaluator.reports.transcripts import SAMPLES_DIR
+from evaluator.testing.synthetic_run import write_synthetic_run
 from tests.conftest import skip_or_fail
 from tests.reports.test_report import EVIL_MODEL, IMG, SCRIPT, Elements, make_run, parse, poison
 
@@ -77,8 +79,37 @@ def test_report_renders_and_runs_no_model_text(chromium: Path, runs: list[Path],
     assert dom.count("svg") == 5 and dom.count("path") > 50  # matplotlib plots drawn inline: 3 + 2 budget curves
     assert len(dom.with_class("table", "checks")) == 1 and len(dom.with_class("table", "stability")) == 1
     summary = json.loads((runs[0] / "summary.json").read_text())
-    assert len(dom.with_class("table", "problems")) == 1 and len(dom.with_class("details", "sample")) == summary["n_samples"]
-    assert "&lt;script&gt;window.__pwned=1;document.title='PWNED'&lt;/script&gt;" in dom_text  # shown as text
+    assert len(dom.with_class("table", "problems")) == 1 and len(dom.with_class("li", "sample-line")) == summary["n_samples"]
+
+
+def test_transcript_pages_render_and_run_no_model_text(chromium: Path, runs: list[Path], tmp_path: Path) -> None:
+    write_report(runs[0])
+    hostile = [page for page in sorted((runs[0] / SAMPLES_DIR).glob("p*.html")) if "&lt;script&gt;" in page.read_text()]
+    assert hostile, "the poisoned response is on a problem page"
+    for page in hostile:
+        dom_text = browse(chromium, page, tmp_path / f"profile-{page.stem}", "--dump-dom")
+        dom = parse(dom_text)
+        assert injection_evidence(dom, dom.title) == [] and dom.title.endswith(f"{EVIL_MODEL} on demo")
+        assert "&lt;script&gt;window.__pwned=1;document.title='PWNED'&lt;/script&gt;" in dom_text  # shown as text
+        assert len(dom.with_class("details", "sample")) == 8 and dom.count("pre") >= 8
+
+
+@pytest.mark.slow
+def test_report_of_an_r1_length_run_is_small_and_loads(chromium: Path, tmp_path: Path) -> None:
+    """30 problems x 64 samples x ~45k characters (~87 MB of responses): report.html stays under 5 MB and
+    Chromium renders it whole; a problem page holds that problem's 64 full responses. (Load time is
+    measured in scripts/bench_report.py, not asserted here.)"""
+    run = write_synthetic_run(tmp_path / "run", n_problems=30, k=64, chars=45_000)
+    assert (run / "samples.jsonl").stat().st_size > 80e6
+    report = write_report(run)
+    assert report.stat().st_size < 5e6
+    dom = parse(browse(chromium, report, tmp_path / "profile", "--dump-dom"))
+    assert len(dom.with_class("li", "sample-line")) == 1920 and dom.count("svg") == 3
+    links = {a.get("href", "").split("#")[0] for tag, a in dom.tags if tag == "a"}  # type: ignore[union-attr]
+    assert {f"{SAMPLES_DIR}/p{i}.html" for i in range(30)} <= links
+    page_dom_text = browse(chromium, run / SAMPLES_DIR / "p29.html", tmp_path / "profile-p29", "--dump-dom")
+    page_dom = parse(page_dom_text)
+    assert len(page_dom.with_class("details", "sample")) == 64 and len(page_dom_text) > 64 * 45_000
 
 
 def test_compare_page_renders(chromium: Path, runs: list[Path], tmp_path: Path) -> None:

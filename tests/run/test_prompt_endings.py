@@ -75,10 +75,10 @@ def test_r1_zero_sends_the_published_template_and_nothing_after_it() -> None:
 
 
 def test_evaluate_models_shows_every_ending() -> None:
-    env = {**os.environ, "COLUMNS": "1000"}  # one line per row, so each ending is printed unbroken
+    env = {**os.environ, "COLUMNS": "1000"}  # each ending printed unbroken on its own line
     result = subprocess.run([sys.executable, "-m", "evaluator.cli", "models"], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
-    assert "prompt ends with" in result.stdout
-    for case in CASES:
-        line = next(line for line in result.stdout.splitlines() if f" {case.preset} " in line)
-        assert case.ending in line, case.preset
+    lines = result.stdout.splitlines()
+    for case in CASES:  # a preset's block: "NAME  (backend)", "  runs ID", "  prompt ends with ENDING", notes
+        head = next(i for i, line in enumerate(lines) if line.startswith(f"{case.preset}  ("))
+        assert lines[head + 2] == f"  prompt ends with {case.ending}", case.preset
