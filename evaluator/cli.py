@@ -4,18 +4,17 @@ knows the CLI. Errors the user can fix become one line on stderr and exit code 2
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import sys
-from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from evaluator._cli_group import OneLineErrors
-from evaluator.errors import EvaluatorError, TemplateError
+from evaluator._cli_run import fail, run_evaluation, summarize_run_dir, warn
+from evaluator.errors import EvaluatorError
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -28,9 +27,6 @@ app = typer.Typer(
 )
 
 
-EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
-
-
 class BackendKind(str, Enum):
     mock = "mock"
     openai = "openai"
@@ -40,21 +36,6 @@ class BackendKind(str, Enum):
 class ApiKind(str, Enum):
     chat = "chat"
     completions = "completions"
-
-
-def _fail(message: str) -> NoReturn:
-    from rich.console import Console
-    from rich.markup import escape
-
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(2)
-
-
-def _warn(console: Any, label: str, message: str) -> None:
-    """A yellow label and an escaped message (file names and JSON may contain [brackets])."""
-    from rich.markup import escape
-
-    console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
 
 
 @app.callback(invoke_without_command=True)
@@ -121,11 +102,11 @@ def run(
     options = {name: value for name, value in locals().items() if name not in ("ctx",)}
     try:
         with _sigterm_as_interrupt():
-            _run(options)
+            run_evaluation(options)
     except EvaluatorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
-        _fail("interrupted; every finished sample is saved; run the same command again to continue")
+        fail("interrupted; every finished sample is saved; run the same command again to continue")
 
 
 @contextlib.contextmanager
@@ -142,205 +123,6 @@ def _sigterm_as_interrupt() -> Any:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _backend_config(options: dict[str, Any]) -> tuple[Any, Any, str]:
-    """(preset, BackendConfig, the extra body sent without --extra-body) for --model and the override
-    flags; the preset is an ad-hoc one for model ids that are not presets. A bad --extra-body is
-    refused here, before anything else happens."""
-    from evaluator.backends import BackendError
-    from evaluator.backends._request_body import parse_extra_body
-    from evaluator.run.presets import PRESETS, ModelPreset, backend_config, find_preset
-
-    name: str = options["model"]
-    kind = options["backend"].value if options["backend"] else None
-    if options["base_url"] and kind is None:
-        kind = "openai"
-    preset = find_preset(name)
-    if preset is None:
-        if kind is None and Path(name).expanduser().is_dir():
-            kind = "vllm"
-        if kind is None:
-            known = ", ".join(p.name for p in PRESETS)
-            raise BackendError(f"unknown model {name!r}: known presets are {known}; for any other model add "
-                               "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
-        preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
-    fields = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
-              "data_parallel_size", "data_parallel_size_local", "gpu_memory_utilization", "max_model_len",
-              "max_num_seqs", "dtype", "enable_prefix_caching", "distributed_executor_backend", "enforce_eager")
-    config = backend_config(
-        preset, backend=kind, base_url=options["base_url"], api_key_env=options["api_key_env"],
-        api=options["api"].value if options["api"] else None, request_timeout_s=options["request_timeout"],
-        extra_body_json=options["extra_body"], **{key: options[key] for key in fields},
-    )
-    if config.kind == "mock":
-        config = dataclasses.replace(config, model=name)  # mock:0.9 carries its accuracy in the name
-    parse_extra_body(config.extra_body_json)
-    default_body = backend_config(preset, backend=kind, base_url=options["base_url"]).extra_body_json
-    return preset, config, default_body
-
-
-def _run(options: dict[str, Any]) -> None:
-    from rich.console import Console
-
-    from evaluator.backends import create_backend
-    from evaluator.benchmarks.loader import load_benchmark
-    from evaluator.reports.display import per_problem_table, summary_table
-    from evaluator.run.presets import default_template
-    from evaluator.run.pricing import price_table
-    from evaluator.run.prompts import contest_templates, load_template
-    from evaluator.run.runner import RunConfig, run_notes
-    from evaluator.run.store import discard_if_empty
-    from evaluator.types import SamplingParams
-
-    console, err = Console(), Console(stderr=True)
-    name = options["model"]
-    preset, backend_config, default_body = _backend_config(options)
-    price_table()  # a bad $AIME_EVAL_PRICES is reported now, not after hours of sampling
-    if preset.warning:
-        _warn(err, f"warning ({preset.name})", preset.warning)
-    benchmark = load_benchmark(options["dataset"], options["data_dir"])
-    for warning in benchmark.warnings:
-        _warn(err, "warning", warning)
-    template = load_template(options["prompt_template"] or default_template(backend_config.api))
-    if options["protocol"] != "deepseek" and options["prompt_template"]:
-        raise TemplateError("--prompt-template and --protocol matharena both set the prompt: give one")
-    judge_config = None
-    if options["judge"]:
-        from evaluator.grading.judge import judge_backend_config
-
-        judge_config = judge_backend_config(options["judge"], options["judge_base_url"], options["judge_api_key_env"])
-    config = RunConfig(
-        model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
-        dataset_hash=benchmark.content_hash, template=template,
-        sampling=SamplingParams(
-            preset.temperature if options["temperature"] is None else options["temperature"],
-            preset.top_p if options["top_p"] is None else options["top_p"],
-            options["max_tokens"] or preset.max_tokens,
-            options["seed"],
-        ),
-        k=options["k"],
-        assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None
-        else ("<think>\n" if options["think_prefix"] else ""),
-        contest_templates=contest_templates(options["protocol"], [name for name, _ in benchmark.contests]),
-        default_extra_body=default_body,
-    )
-    # A bad API key or mock spec fails here, before a run directory exists.
-    directory = options["run_dir"] or config.run_dir(options["output_dir"])
-    backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=directory)
-    fresh = not directory.exists()
-    try:
-        summary, progress = _sample(config, benchmark, backend, directory, options, err, judge_config)
-    except BaseException:
-        if fresh:  # a failed start (server down, model refused, ^C before any sample) leaves no folder
-            discard_if_empty(directory)
-        raise
-    console.print(summary_table(f"{name} on {benchmark.name} (k={config.k})", summary))
-    if summary.get("contests"):
-        from evaluator.reports.display import contest_table
-
-        console.print(contest_table(summary))
-    if options["per_problem"]:
-        console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
-    console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
-    console.print(f"next: evaluate report {directory} (HTML page) · evaluate compare {directory} OTHER_RUN... · "
-                  f"evaluate export {directory} --format markdown · evaluate score {directory} (re-grade)",
-                  highlight=False, soft_wrap=True)
-    for check in summary["checks"]:
-        if not check["passed"]:
-            _warn(err, f"check {check['name']}", check["detail"])
-    for note in run_notes(summary, progress.backend_stats if progress else None):
-        _warn(err, "warning", note)
-    if summary["errors"]:
-        err.print(f"[yellow]{summary['errors']} of {summary['expected_samples']} sample(s) still failed "
-                  f"(in {directory / 'errors.jsonl'}); run the same command again to retry them", highlight=False)
-        raise typer.Exit(EXIT_SAMPLES_LEFT)
-
-
-def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: dict[str, Any],
-            err: Any, judge_config: Any) -> tuple[dict[str, Any], Any]:
-    """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
-    the run's largest k); returns the summary for the k asked and the run's progress counters."""
-    from evaluator.reports.display import sampling_progress
-    from evaluator.run.runner import execute, pending_samples, run_sync
-    from evaluator.run.store import RunStore
-
-    name, seed = options["model"], options["seed"]
-    try:
-        store = RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
-                              force_new=options["force_new"])
-    except BaseException:
-        run_sync(backend.aclose())
-        raise
-    with store:
-        if store.repaired_bytes:
-            err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
-                      "that sample is generated again", highlight=False, soft_wrap=True)
-        finished = store.finished()
-        total = config.k * len(benchmark.problems)
-        todo = sum(len(i) for i in pending_samples(benchmark.problems, finished, config.k).values())
-        if store.k > config.k:
-            present = max(Counter(pid for pid, i in finished if i < store.k).values(), default=0)
-            err.print(f"note: {present} samples per problem present; summarising {config.k} (the run keeps "
-                      f"k={store.k}: config.json and summary.json are not lowered)", highlight=False, soft_wrap=True)
-        if todo == 0:
-            err.print(f"all {total} samples are already in {directory}; nothing to generate", highlight=False, soft_wrap=True)
-        elif todo < total:
-            err.print(f"resuming: {total - todo} of {total} samples already there; generating {todo}",
-                      highlight=False, soft_wrap=True)
-        try:
-            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"] or todo == 0) as update:
-                progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
-        except BaseException:
-            with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
-                store.write_summary(_summarize(store.directory, benchmark, store.k, seed, name))
-            raise
-        if judge_config is not None:
-            _judge(store.directory, benchmark, store.k, judge_config, options["judge"], err)
-        summary = _summarize(store.directory, benchmark, store.k, seed, name)
-        store.write_summary(summary)
-    return (_summarize(directory, benchmark, config.k, seed, name) if store.k > config.k else summary), progress
-
-
-async def _execute_and_close(coro: Any, backend: Any) -> Any:
-    try:
-        return await coro
-    finally:
-        await backend.aclose()
-
-
-def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str, err: Any) -> None:
-    """The judge pass: ask about the samples that need it and are not in judge.jsonl yet."""
-    from evaluator.backends import create_backend
-    from evaluator.grading.judge import run_judge
-    from evaluator.run.runner import run_sync
-    from evaluator.run.store import load_samples
-
-    backend = create_backend(config)
-    done = run_sync(_execute_and_close(run_judge(directory, load_samples(directory), benchmark.problems, k, backend,
-                                                 config, judge_name), backend))
-    err.print(f"judge {judge_name}: {done.needed} sample(s) need it, {done.cached} already judged, "
-              f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
-
-
-def _summarize(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
-    from evaluator.grading.judge import judge_summary
-    from evaluator.metrics.contests import contest_summaries
-    from evaluator.metrics.summary import summarize_run
-    from evaluator.run.checks import run_checks
-    from evaluator.run.pricing import cost_usd
-    from evaluator.run.store import load_errors, load_samples
-
-    records = load_samples(directory)
-    summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
-    tokens = summary["tokens"]
-    summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
-    if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):
-        summary["contests"] = contests
-    if judged := judge_summary(directory, records, benchmark.problems, k):
-        summary["judge"] = judged
-    summary.update(run_checks(directory, records, k, summary["errors"], benchmark.warnings))
-    return summary
 
 
 @app.command()
@@ -362,14 +144,14 @@ def score(
     try:
         if import_file is not None:
             if override is not None:
-                _fail("--override applies to a run directory: import first, then `evaluate score RUN --override FILE`")
+                fail("--override applies to a run directory: import first, then `evaluate score RUN --override FILE`")
             _import(import_file, format, dataset, output_dir, data_dir, model)
         elif run_dir is not None:
             _score(run_dir, k, data_dir, override)
         else:
-            _fail("give a run directory, or --import FILE --format FORMAT")
+            fail("give a run directory, or --import FILE --format FORMAT")
     except EvaluatorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_dir: Path | None,
@@ -380,11 +162,11 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
     from evaluator.reports.display import summary_table
 
     if fmt not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+        fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     console, err = Console(), Console(stderr=True)
     for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
         for warning in run.warnings:
-            _warn(err, "warning", warning)
+            warn(err, "warning", warning)
         console.print(summary_table(f"{run.model} on {dataset} (imported, {run.n_samples} samples)", run.summary))
         console.print(f"verdicts that differ from the dump's own: {run.n_disagreements}", highlight=False)
         console.print(f"run directory: {run.directory}", highlight=False, soft_wrap=True)
@@ -416,7 +198,7 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
         regraded = apply_overrides(regraded, overrides, override) if override is not None else regraded
         changed = sum(1 for old, new in zip(records, regraded, strict=True) if old.get("correct") != new["correct"])
         store.rewrite_samples(regraded)
-        summary = _summarize(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
+        summary = summarize_run_dir(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
         if "imported" in config:
             from evaluator.imports.runs import imported_summary
 
@@ -458,7 +240,7 @@ def report(
         path = write_report(run_dir, reference, target)
         verdict = json.loads((path.parent / "summary.json").read_text(encoding="utf-8")).get("verdict")
     except EvaluatorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if (reference or target) and verdict:
         from evaluator.metrics.verdict import VerdictRow
 
@@ -476,7 +258,7 @@ def _scored_runs(run_dirs: list[Path]) -> list[Path]:
     kept, skipped = with_summary(run_dirs)
     err = Console(stderr=True, soft_wrap=True)
     for line in skipped:
-        _warn(err, "warning", line)
+        warn(err, "warning", line)
     if run_dirs and not kept:
         raise ReportError("none of the given directories holds a scored run")
     return kept
@@ -503,7 +285,7 @@ def compare(
         if html is not None:
             typer.echo(str(write_compare_html(run_dirs, html, reference, target)))
     except EvaluatorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command()
@@ -520,16 +302,16 @@ def export(
     try:
         run_dirs = _scored_runs(run_dirs)
         if (mixed := mixed_datasets(run_dirs)) is not None:
-            _warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
+            warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
         text = export_runs(run_dirs, format.value)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
             output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        fail(f"cannot write {output}: {exc.strerror or exc}")
     except EvaluatorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command("datasets")
@@ -565,7 +347,7 @@ def budget(
     try:
         path, data = write_budget(run_dir, parse_budgets(budgets), tokenizer)
     except EvaluatorError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     Console().print(budget_table(data))
     typer.echo(str(path))
 
