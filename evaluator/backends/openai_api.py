@@ -34,13 +34,13 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import httpx2
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from evaluator.backends import BackendError
 from evaluator.backends._openai_support import (
     BackendStats,
+    JsonPost,
     error_code,
     http_client,
     is_local,
@@ -94,13 +94,15 @@ class OpenAIBackend:
         self._checked = False
         self._failed_in_a_row = 0
         timeout = openai.Timeout(config.request_timeout_s, connect=CONNECT_TIMEOUT_S)
+        http = http_client(timeout)
         self._client = openai.AsyncOpenAI(
             api_key=key,
             base_url=self.base_url,
             max_retries=0,
             timeout=timeout,
-            http_client=http_client(timeout),
+            http_client=http,
         )
+        self._post = JsonPost(self._client, http)
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -176,18 +178,17 @@ class OpenAIBackend:
         """One request with retries: (finished completions, sample indices still to send singly)."""
         started = time.monotonic()
         attempts = 0
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.config.max_retries + 1),
-            wait=self._wait,
-            retry=retry_if_exception(retryable),
-            before_sleep=self._on_retry,
-            reraise=True,
-        )
         try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
+            while True:  # a plain loop: tenacity's per-attempt machinery cost ~0.2 ms CPU per request
+                attempts += 1
+                try:
                     response = await self._send(request, indices, params)
+                    break
+                except Exception as exc:
+                    if attempts > self.config.max_retries or not retryable(exc):
+                        raise
+                    self.stats.retries += 1
+                    await asyncio.sleep(self._delay(exc, attempts))
         except openai.APIStatusError as exc:
             self._raise_if_user_fixable(exc)
             if len(indices) > 1 and exc.status_code in (400, 422):
@@ -207,8 +208,8 @@ class OpenAIBackend:
     async def _send(
         self, request: Request, indices: tuple[int, ...], params: SamplingParams
     ) -> dict[str, Any]:
-        """POST one request through the client's own `post` (auth, timeouts, typed HTTP errors) and
-        return the JSON body: skipping the SDK's typed request/response models halves client CPU."""
+        """POST one request through the client's HTTP client (its headers, timeouts and typed HTTP errors;
+        `JsonPost`) and return the JSON body: no SDK request/response models, a quarter of the CPU."""
         cfg = self.config
         body: dict[str, Any] = {**self._extra_body, "model": cfg.model}
         if len(indices) > 1:
@@ -235,12 +236,12 @@ class OpenAIBackend:
         self.stats.requests += 1
         self.stats.in_flight += 1
         try:
-            response = await self._client.post(path, cast_to=httpx2.Response, body=body)
+            content = await self._post(path, body)
         finally:
             self.stats.in_flight -= 1
-        data = json.loads(response.content)
+        data = json.loads(content)
         if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-            raise ValueError(f"unexpected response from {path}: {response.text[:200]}")
+            raise ValueError(f"unexpected response from {path}: {content[:200].decode(errors='replace')}")
         return data
 
     def _parse(
@@ -338,16 +339,16 @@ class OpenAIBackend:
             )
 
     def _wait(self, state: RetryCallState) -> float:
-        """Seconds before the next attempt: the server's Retry-After if given, else capped exponential with jitter."""
-        exc = state.outcome.exception() if state.outcome else None
+        return self._delay(state.outcome.exception() if state.outcome else None, state.attempt_number)
+
+    def _delay(self, exc: BaseException | None, attempt: int) -> float:
+        """Seconds before the attempt after `attempt` (1-based) failed with `exc`: the server's
+        Retry-After if given, else capped exponential with jitter."""
         after = retry_after_s(exc)
         if after is not None:
             return min(after, RETRY_AFTER_CAP_S)
-        base = self.config.retry_initial_delay_s * 2 ** (state.attempt_number - 1)
+        base = self.config.retry_initial_delay_s * 2 ** (attempt - 1)
         return min(base, self.config.retry_max_delay_s) * random.uniform(0.5, 1.0)
-
-    def _on_retry(self, state: RetryCallState) -> None:
-        self.stats.retries += 1
 
     def _fan_out(self) -> None:
         self._fanout = True
