@@ -6,7 +6,8 @@ In one process and on one engine (so the model, the engine settings and the mach
                 samples.jsonl in a fresh run directory, and the progress bar updated (rendered to
                 /dev/null);
   (b) bare-n  : the engine's own `generate`, one request per prompt with `n = k` (FINAL_ONLY output);
-  (c) bare-1  : the engine's own `generate`, each prompt sent k times with `n = 1`.
+  (c) bare-1  : the engine's own `generate`, each prompt sent k times with `n = 1`;
+  (--with-delta) bare-n-delta: (b) with DELTA outputs, the mode the backend streams in (a diagnostic).
 All three use the same prompts, temperature, top_p, max_tokens and per-sample seeds (the backend's
 seeds: sample i of problem p gets `problem_seed(seed, p) + i`), so they generate the same tokens;
 the script checks that the token totals agree. Runs are interleaved (a, b, c, a, b, c, ...) after
@@ -123,22 +124,30 @@ class Bench:
         tokens = sum(r["completion_tokens"] or 0 for r in RunStore(directory).samples())
         return tokens
 
-    def _params(self, n: int, seed: int) -> Any:
+    def _params(self, n: int, seed: int, delta: bool = False) -> Any:
         from vllm import SamplingParams as VSamplingParams
         from vllm.sampling_params import RequestOutputKind
 
         s = self.sampling
+        kind = RequestOutputKind.DELTA if delta else RequestOutputKind.FINAL_ONLY
         return VSamplingParams(
-            n=n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens, seed=seed,
-            output_kind=RequestOutputKind.FINAL_ONLY,
+            n=n, temperature=s.temperature, top_p=s.top_p, max_tokens=s.max_tokens, seed=seed, output_kind=kind,
         )  # fmt: skip
 
     async def _one(self, prompt: dict[str, Any], params: Any, request_id: str) -> int:
         tokens = 0
         async for output in self.engine.generate(prompt, params, request_id):
-            if output.finished:
-                tokens = sum(len(o.token_ids) for o in output.outputs)
+            tokens += sum(len(o.token_ids) for o in output.outputs)  # FINAL_ONLY: one output; DELTA: per step
         return tokens
+
+    async def bare_n_delta(self) -> int:
+        """(b') as (b) but streaming DELTA outputs, as the backend asks for (--with-delta: a diagnostic)."""
+        self.runs += 1
+        jobs = [
+            self._one(prompt, self._params(self.args.k, problem_seed(0, r.problem_id), delta=True), f"d{self.runs}-{i}")
+            for i, (prompt, r) in enumerate(zip(self.prompts, self.requests, strict=True))
+        ]
+        return sum(await asyncio.gather(*jobs))
 
     async def bare_n(self) -> int:
         """(b) one engine request per prompt with n = k."""
@@ -178,6 +187,8 @@ async def main_async(args: argparse.Namespace) -> None:
     await bench.start()
     print(f"engine started in {time.perf_counter() - started:.1f} s; {load()}", flush=True)
     modes = {"backend": bench.via_backend, "bare-n": bench.bare_n, "bare-1": bench.bare_1}
+    if args.with_delta:
+        modes["bare-n-delta"] = bench.bare_n_delta
     best: dict[str, tuple[float, float, int]] = {}
     paired: list[float] = []
     try:
@@ -187,7 +198,7 @@ async def main_async(args: argparse.Namespace) -> None:
             for name, run in modes.items():
                 wall, cpu, tokens = await timed(run)
                 rates[name] = tokens / wall
-                print(f"round {round_} {name:>8}: {tokens:,} tokens in {wall:.2f} s = {tokens / wall:,.0f} tok/s; "
+                print(f"round {round_} {name:>12}: {tokens:,} tokens in {wall:.2f} s = {tokens / wall:,.0f} tok/s; "
                       f"frontend CPU {cpu:.2f} s; {load()}", flush=True)  # fmt: skip
                 if name not in best or wall < best[name][0]:
                     best[name] = (wall, cpu, tokens)
@@ -203,7 +214,7 @@ async def main_async(args: argparse.Namespace) -> None:
     rate = {name: tokens / wall for name, (wall, _, tokens) in best.items()}
     for name, value in rate.items():
         wall, cpu, tokens = best[name]
-        print(f"{name:>8}: {value:,.0f} output tokens/s ({wall:.2f} s; frontend CPU {1e6 * cpu / tokens:.0f} us/token)")
+        print(f"{name:>12}: {value:,.0f} output tokens/s ({wall:.2f} s; frontend CPU {1e6 * cpu / tokens:.0f} us/token)")
     print(f"backend/bare-n per round: {' '.join(f'{r:.2f}' for r in paired)} "
           f"(median {statistics.median(paired):.2f})")  # fmt: skip
     print(f"ratio bare-n/bare-1 = {rate['bare-n'] / rate['bare-1']:.2f}")
@@ -220,6 +231,8 @@ def main() -> None:
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--max-model-len", type=int, default=None)
     parser.add_argument("--gpu-memory-utilization", type=float, default=0.9)
+    parser.add_argument("--with-delta", action="store_true",
+                        help="also time bare n=k with DELTA outputs (the backend's output mode), a diagnostic")
     parser.add_argument("--enforce-eager", action="store_true", help="no CUDA graphs / compilation (faster start)")
     args = parser.parse_args()
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")  # GiB of KV cache on a CPU engine; ignored on a GPU
