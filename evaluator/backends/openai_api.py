@@ -5,7 +5,7 @@ Behaviour worth knowing (docs/models.md has the provider details):
   requests are in flight. Each request asks for `samples_per_request` samples (`n`); when a server
   rejects `n > 1` (400/422) or silently returns fewer choices, the missing samples are re-sent as
   single requests, and every later request of the run is sent single ("fan-out", `stats.fanned_out`).
-- Retries (tenacity): 408/409/429/5xx, timeouts and dropped connections, exponential backoff with
+- Retries (a plain loop per request; tenacity for the preflight): 408/409/429/5xx, timeouts and dropped connections, exponential backoff with
   jitter, a server's Retry-After honoured; at most `max_retries + 1` attempts, recorded in
   `Completion.attempts`. A sample that still fails is yielded with `error` set, never dropped.
 - User-fixable failures raise `BackendError`: no key, 401, 402, 404 (unknown model or endpoint),
@@ -179,7 +179,7 @@ class OpenAIBackend:
         started = time.monotonic()
         attempts = 0
         try:
-            while True:  # a plain loop: tenacity's per-attempt machinery cost ~0.2 ms CPU per request
+            while True:  # a plain loop: tenacity's per-attempt machinery cost ~0.5 ms CPU per request
                 attempts += 1
                 try:
                     response = await self._send(request, indices, params)
