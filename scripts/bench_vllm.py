@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -205,6 +206,7 @@ async def main_async(args: argparse.Namespace) -> None:
             paired.append(rates["backend"] / rates["bare-n"])
     finally:
         await bench.backend.aclose()
+        shutil.rmtree(bench.tmp, ignore_errors=True)
     totals = {tokens for _, _, tokens in best.values()}
     n = args.problems * args.k
     print(f"\n{args.problems} prompts x k={args.k} = {n} samples, max_tokens {args.max_tokens}; "
