@@ -3,7 +3,7 @@
 1920 single-sample requests, 64 in flight, against the fake server (its own process, 0.05 s latency).
 Run it alternately on two checkouts to compare them in one sitting, e.g. before/after a change:
 
-    git archive <commit> | tar -x -C /tmp/base
+    mkdir -p /tmp/base && git archive <commit> | tar -x -C /tmp/base
     for i in 1 2 3; do python scripts/bench_api_cpu.py /tmp/base; python scripts/bench_api_cpu.py .; done
 """
 
