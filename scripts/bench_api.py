@@ -1,17 +1,21 @@
 """Benchmark the OpenAI API backend against the fake server (a separate process on 127.0.0.1).
 
-Run 1: N = problems x k single-sample requests, C in flight, each taking L seconds on the server.
-Prints wall time / ideal (ceil(N/C) * L) and the client's CPU time per request. Target <= 1.05x.
-Run 2: the same with a share of requests failing (429 with Retry-After, 500, dropped connections):
-every sample must still complete.
+For each latency L (--latencies, default 0.5 1 2 s): N = problems x k single-sample chat requests,
+C in flight, the server holding each one L seconds; ideal wall time = ceil(N/C) * L. Against the same
+server, in the same run, first a bare `aiohttp` loop (C workers POSTing the same JSON body and
+parsing the answer: the language's floor), then the backend. Prints wall / ideal for both, the
+backend's wall over the bare loop's, and client CPU per request. Target: backend <= 1.05x ideal at
+L = 1 s and C = 64. Then, once (at the first latency; --fault-rate 0 skips it), a run with a share of
+requests failing (429 with Retry-After, 500, dropped connections): every sample must still complete.
 
-    python scripts/bench_api.py [--problems 30 --k 64 --concurrency 64 --latency 0.5 --fault-rate 0.3]
+    python scripts/bench_api.py [--problems 30 --k 64 --concurrency 64 --latencies 0.5 1 2 --fault-rate 0.3]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import socket
@@ -19,12 +23,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import aiohttp
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from evaluator.backends._openai_support import sample_seed  # noqa: E402
 from evaluator.backends.openai_api import OpenAIBackend  # noqa: E402
 from evaluator.types import BackendConfig, Message, Request, SamplingParams  # noqa: E402
 
@@ -97,6 +105,63 @@ def run(url: str, problems: int, k: int, concurrency: int, max_retries: int) -> 
     return asyncio.run(go())
 
 
+def bare_aiohttp(url: str, problems: int, k: int, concurrency: int) -> Result:
+    """The floor: C plain aiohttp workers sending the backend's request body and parsing the JSON answer."""
+    bodies = [
+        {
+            "model": "fake-r1", "seed": sample_seed(0, f"p{i}", j), "temperature": 0.6, "top_p": 0.95,
+            "messages": [{"role": "user", "content": f"Problem {i}: compute it."}], "max_tokens": 4096,
+        }
+        for i in range(problems)
+        for j in range(k)
+    ]  # fmt: skip
+
+    async def go() -> Result:
+        ok = 0
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer EMPTY"}) as session:
+
+            async def worker() -> None:
+                nonlocal ok
+                while bodies:
+                    body = bodies.pop()
+                    async with session.post(f"{url}/chat/completions", json=body) as response:
+                        data = json.loads(await response.read())
+                    ok += response.status == 200 and bool(data["choices"][0]["message"]["content"])
+
+            wall, cpu = time.perf_counter(), time.process_time()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        n = problems * k
+        return Result(n, ok, wall, cpu, n, 0)
+
+    return asyncio.run(go())
+
+
+def load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def line(label: str, result: Result, ideal: float, server_cpu: float) -> str:
+    return (
+        f"{label:>18}: wall {result.wall_s:6.2f} s = {result.wall_s / ideal:.3f}x ideal; "
+        f"client CPU {1000 * result.cpu_s / result.requests:.2f} ms/request "
+        f"(server {1000 * server_cpu / result.requests:.2f}); "
+        f"{result.ok}/{result.samples} ok; {result.requests} requests, {result.retries} retries; {load()}"
+    )
+
+
+def measured(latency: float, fault_rate: float, go: Callable[[str], Result]) -> tuple[Result, float]:
+    """Run `go(url)` against a fresh server: (result, server CPU seconds)."""
+    process, url = start_server(latency, fault_rate, retry_after=0.1)
+    try:
+        server_cpu = process_cpu_s(process.pid)
+        result = go(url)
+        return result, process_cpu_s(process.pid) - server_cpu
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -104,29 +169,35 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=30)
     parser.add_argument("--k", type=int, default=64)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--latency", type=float, default=0.5)
-    parser.add_argument("--fault-rate", type=float, default=0.3)
+    parser.add_argument("--latencies", type=float, nargs="+", default=[0.5, 1.0, 2.0])
+    parser.add_argument("--fault-rate", type=float, default=0.3, help="0 skips the fault run")
     args = parser.parse_args()
-    n = args.problems * args.k
-    ideal = math.ceil(n / args.concurrency) * args.latency
-    print(f"N={n} requests, concurrency {args.concurrency}, latency {args.latency} s: ideal {ideal:.2f} s")
-    for label, fault_rate in (("clean", 0.0), (f"{args.fault_rate:.0%} faults", args.fault_rate)):
-        process, url = start_server(args.latency, fault_rate, retry_after=0.1)
-        server_cpu = process_cpu_s(process.pid)
-        try:
-            result = run(url, args.problems, args.k, args.concurrency, max_retries=12)
-            server_cpu = process_cpu_s(process.pid) - server_cpu
-        finally:
-            process.terminate()
-            process.wait(10)
-        print(
-            f"{label:>11}: wall {result.wall_s:.2f} s = {result.wall_s / ideal:.3f}x ideal; "
-            f"client CPU {1000 * result.cpu_s / result.requests:.2f} ms/request "
-            f"(server {1000 * server_cpu / result.requests:.2f}); "
-            f"{result.ok}/{result.samples} samples ok of {n}; {result.requests} requests, {result.retries} retries"
+    n, c = args.problems * args.k, args.concurrency
+    print(f"N={n} requests, concurrency {c}; {load()}")
+    summary = []
+    for latency in args.latencies:
+        ideal = math.ceil(n / c) * latency
+        print(f"L = {latency:g} s: ideal {ideal:.2f} s", flush=True)
+        bare, bare_server = measured(latency, 0.0, lambda url: bare_aiohttp(url, args.problems, args.k, c))
+        print(line("bare aiohttp", bare, ideal, bare_server), flush=True)
+        ours, ours_server = measured(latency, 0.0, lambda url: run(url, args.problems, args.k, c, max_retries=12))
+        print(line("backend", ours, ideal, ours_server), flush=True)
+        for label, result in (("bare aiohttp", bare), ("backend", ours)):
+            if result.ok != n:
+                raise SystemExit(f"L={latency:g} {label}: only {result.ok} of {n} samples completed")
+        summary.append((latency, bare.wall_s / ideal, ours.wall_s / ideal, ours.wall_s / bare.wall_s))
+    if args.fault_rate:
+        latency = args.latencies[0]
+        ideal = math.ceil(n / c) * latency
+        faults, server = measured(
+            latency, args.fault_rate, lambda url: run(url, args.problems, args.k, c, max_retries=12)
         )
-        if result.samples != n or result.ok != n:
-            raise SystemExit(f"{label}: only {result.ok} of {n} samples completed")
+        print(line(f"{args.fault_rate:.0%} faults, L={latency:g}", faults, ideal, server), flush=True)
+        if faults.samples != n or faults.ok != n:
+            raise SystemExit(f"faults: only {faults.ok} of {n} samples completed")
+    print("\nL (s) | bare / ideal | backend / ideal | backend / bare")
+    for latency, bare_ratio, ours_ratio, ratio in summary:
+        print(f"{latency:5g} | {bare_ratio:12.3f} | {ours_ratio:15.3f} | {ratio:14.3f}")
 
 
 if __name__ == "__main__":
