@@ -55,6 +55,7 @@ CASES = (
     Case("weak", 1 / 10, "p1:4"),
     Case("ambiguous", 1 / 10, "p2:2"),
     Case("out_of_range", 1 / 10, "p2:3"),
+    Case("content_filter", 0.0, "finish_reason content_filter: none of these samples"),
 )
 
 

@@ -104,7 +104,7 @@ def test_report_of_an_r1_length_run_is_small_and_loads(chromium: Path, tmp_path:
     report = write_report(run)
     assert report.stat().st_size < 5e6
     dom = parse(browse(chromium, report, tmp_path / "profile", "--dump-dom"))
-    assert len(dom.with_class("li", "sample-line")) == 1920 and dom.count("svg") == 3
+    assert len(dom.with_class("li", "sample-line")) == 1920 and dom.count("svg") == 5  # 3 plots + the two budget curves
     links = {a.get("href", "").split("#")[0] for tag, a in dom.tags if tag == "a"}  # type: ignore[union-attr]
     assert {f"{SAMPLES_DIR}/p{i}.html" for i in range(30)} <= links
     page_dom_text = browse(chromium, run / SAMPLES_DIR / "p29.html", tmp_path / "profile-p29", "--dump-dom")

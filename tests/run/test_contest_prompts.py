@@ -30,7 +30,7 @@ def test_default_protocol_keeps_existing_run_directory_names(shared_dir: Path) -
     bench = load_benchmark("aime-2024", shared_dir / "data")
     mock = RunConfig(model_name="mock", backend=BackendConfig(), dataset=bench.name, dataset_origin=bench.origin,
                      dataset_hash=bench.content_hash, template=PRESETS["r1"], sampling=SamplingParams(), k=4)
-    assert mock.run_name() == "mock-aime_2024-f06c464d2e"
+    assert mock.run_name() == "mock-aime-2024-f06c464d2e"
     assert "contest_templates" not in mock.identity()
     assert mock.to_json()["prompt_protocol"] == "deepseek"
 
