@@ -68,34 +68,46 @@ def _svg(fig) -> Safe:
     return Safe(svg.replace("<svg ", '<svg role="img" class="chart" ', 1))
 
 
+def _series_lines(ax, series: Sequence[Series]) -> set[int]:
+    """Draw each series (percent) with its CI bars on `ax`; returns the x values used."""
+    xs_all: set[int] = set()
+    for i, s in enumerate(series):
+        xs = sorted(s.points)
+        xs_all.update(xs)
+        color = COLORS[i % len(COLORS)]
+        ax.plot(xs, [100 * s.points[x] for x in xs], marker="o", ms=4, lw=1.6, color=color, label=_plain(s.label))
+        for x, (low, high) in (s.errors or {}).items():
+            ax.plot([x, x], [100 * low, 100 * high], color=color, lw=1.0, alpha=0.7)
+            ax.plot([x], [100 * s.points[x]], marker="_", ms=8, color=color)
+    return xs_all
+
+
+def _log2_axes(ax, ticks: Sequence[int], labels: Sequence[str], xlabel: str, ylabel: str, title: str,
+               legend: bool) -> None:
+    """A log2 x axis over `ticks`, percent on y (0-100), labels, grid and legend."""
+    ax.set_xscale("log", base=2)
+    if ticks:
+        ax.set_xticks(list(ticks), list(labels), fontsize=7 if len(ticks) > 8 else None)
+        ax.set_xlim(min(ticks) / 1.3, max(ticks) * 1.3)
+    ax.set_ylim(0, 102)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(_plain(ylabel))
+    ax.set_title(_plain(title), fontsize=11)
+    ax.grid(True, alpha=0.3)
+    if legend:
+        ax.legend(fontsize=8, loc="lower right")
+
+
 def curve_plot(title: str, ylabel: str, series: Sequence[Series], markers: Sequence[Marker] = ()) -> Safe:
     """Metric vs k on a log2 axis, one line per series, in percent; stars for published numbers."""
     fig, ax = _figure()
-    ks: set[int] = set()
-    for i, s in enumerate(series):
-        xs = sorted(s.points)
-        ks.update(xs)
-        color = COLORS[i % len(COLORS)]
-        ax.plot(xs, [100 * s.points[k] for k in xs], marker="o", ms=4, lw=1.6, color=color, label=_plain(s.label))
-        for k, (low, high) in (s.errors or {}).items():
-            ax.plot([k, k], [100 * low, 100 * high], color=color, lw=1.0, alpha=0.7)
-            ax.plot([k], [100 * s.points[k]], marker="_", ms=8, color=color)
+    ks = _series_lines(ax, series)
     for marker in markers:
         ks.add(marker.k)
         ax.plot([marker.k], [100 * marker.value], marker="*", ms=12, ls="none", color="#111827",
                 label=_plain(marker.label))
-    ax.set_xscale("log", base=2)
-    if ks:
-        ticks = sorted(ks)
-        ax.set_xticks(ticks, [str(k) for k in ticks])
-        ax.set_xlim(min(ticks) / 1.3, max(ticks) * 1.3)
-    ax.set_ylim(0, 102)
-    ax.set_xlabel("k (samples)")
-    ax.set_ylabel(_plain(ylabel))
-    ax.set_title(_plain(title), fontsize=11)
-    ax.grid(True, alpha=0.3)
-    if series or markers:
-        ax.legend(fontsize=8, loc="lower right")
+    ticks = sorted(ks)
+    _log2_axes(ax, ticks, [str(k) for k in ticks], "k (samples)", ylabel, title, bool(series or markers))
     return _svg(fig)
 
 
@@ -124,26 +136,8 @@ def budget_plot(title: str, ylabel: str, series: Sequence[Series], method_note: 
     """Metric vs token budget on a log2 axis with CI bars, one line per run; `method_note` says how the end of
     thinking was placed (token counts or an estimate from characters)."""
     fig, ax = _figure()
-    budgets: set[int] = set()
-    for i, s in enumerate(series):
-        xs = sorted(s.points)
-        budgets.update(xs)
-        color = COLORS[i % len(COLORS)]
-        ax.plot(xs, [100 * s.points[b] for b in xs], marker="o", ms=4, lw=1.6, color=color, label=_plain(s.label))
-        for b, (low, high) in (s.errors or {}).items():
-            ax.plot([b, b], [100 * low, 100 * high], color=color, lw=1.0, alpha=0.6)
-    ax.set_xscale("log", base=2)
-    if budgets:
-        ticks = sorted(budgets)
-        ax.set_xticks(ticks, [f"{b // 1024}k" if b >= 1024 and b % 1024 == 0 else str(b) for b in ticks],
-                      fontsize=7)
-        ax.set_xlim(min(ticks) / 1.3, max(ticks) * 1.3)
-    ax.set_ylim(0, 102)
-    ax.set_xlabel("token budget (completion tokens)")
-    ax.set_ylabel(_plain(ylabel))
-    ax.set_title(_plain(title), fontsize=11)
+    ticks = sorted(_series_lines(ax, series))
+    labels = [f"{b // 1024}k" if b >= 1024 and b % 1024 == 0 else str(b) for b in ticks]
+    _log2_axes(ax, ticks, labels, "token budget (completion tokens)", ylabel, title, bool(series))
     ax.text(0.01, 0.98, _plain(method_note), transform=ax.transAxes, fontsize=7, va="top", color="#4b5563")
-    ax.grid(True, alpha=0.3)
-    if series:
-        ax.legend(fontsize=8, loc="lower right")
     return _svg(fig)
