@@ -1,4 +1,4 @@
-"""Inline SVG plots for the HTML pages, drawn with matplotlib (the `report` extra), imported lazily.
+"""Inline SVG plots for the HTML pages, drawn with matplotlib (a core dependency), imported lazily.
 
 Figures are built with the object API (matplotlib.figure.Figure; no pyplot, no global backend) and
 saved as SVG with glyphs as paths, so the page needs no font and model names in legends cannot
@@ -41,7 +41,7 @@ def _figure():
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:  # the `report` extra is not installed
-        raise ReportError("plots need matplotlib: pip install 'aime-eval[report]'") from exc
+        raise ReportError("plots need matplotlib, a dependency of aime-eval: reinstall it (pip install -e .)") from exc
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=100)
     return fig, fig.subplots()
 
