@@ -49,7 +49,9 @@ def numeric_only_parse_expr() -> Iterator[None]:
             raise EvalRefused(f"refusing to eval {str(s)[:40]!r}")
         return original(s, *args, **kwargs)
 
-    holders = [m for m in list(sys.modules.values()) if getattr(m, "parse_expr", None) is original]
+    # read each module's own namespace: `getattr` would run lazy-module hooks (transformers imports
+    # submodules on attribute access, and fails without torchvision)
+    holders = [m for m in list(sys.modules.values()) if _namespace(m).get("parse_expr") is original]
     for module in holders:
         module.parse_expr = guarded  # type: ignore[attr-defined]
     try:
@@ -57,6 +59,12 @@ def numeric_only_parse_expr() -> Iterator[None]:
     finally:
         for module in holders:
             module.parse_expr = original  # type: ignore[attr-defined]
+
+
+def _namespace(module: object) -> dict[str, Any]:
+    """A module's own attributes, without running its `__getattr__` (None-safe for odd sys.modules entries)."""
+    namespace = getattr(module, "__dict__", None)
+    return namespace if isinstance(namespace, dict) else {}
 
 
 def parse_latex(text: str) -> object:
