@@ -108,7 +108,7 @@ def verdict_terminal(rows: Sequence[VerdictRow], title: str) -> Table:
     """The verdict as a rich table."""
     out = Table(title=title, header_style="bold")
     for name in ("metric", "target (%)", "run (%)", "95% CI", "verdict", "gap (pts)", "samples for ±1 pt"):
-        out.add_column(name)
+        out.add_column(name, overflow="fold")  # wrap, never cut with an ellipsis
     for r in rows:
         out.add_row(r.metric, pct(r.target), pct(r.estimate), ci_text(r.ci),
                     ("[green]consistent[/]" if r.consistent else "[red]not consistent[/]")
