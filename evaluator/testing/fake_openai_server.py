@@ -88,6 +88,7 @@ class Received:
     body: dict
     at: float
     outcome: str
+    header_names: frozenset[str] = frozenset()  # lower-case
 
 
 class FakeOpenAIServer:
@@ -198,7 +199,8 @@ class FakeOpenAIServer:
         return cfg.quirk
 
     def _record(self, request: web.Request, body: dict, outcome: str) -> None:
-        self.received.append(Received(request.path, body, time.monotonic(), outcome))
+        names = frozenset(name.lower() for name in request.headers)
+        self.received.append(Received(request.path, body, time.monotonic(), outcome, names))
 
     def _respond(self, body: dict, chat: bool, n: int) -> dict:
         if chat:

@@ -149,6 +149,16 @@ def test_retry_after_is_honoured_and_attempts_recorded(server: FakeOpenAIServer,
     assert backend.stats.retries == 1 and backend.stats.requests == 2
 
 
+def test_sdk_telemetry_headers_are_not_sent(server: FakeOpenAIServer, monkeypatch) -> None:
+    """Some gateways refuse the SDK's X-Stainless-* platform headers (403); they also cost client CPU."""
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    run(config(server, concurrency=1), requests(k=1)[:1])
+    (seen,) = sampled(server)
+    assert "authorization" in seen.header_names and "content-type" in seen.header_names
+    assert not {name for name in seen.header_names if name.startswith("x-stainless-")} - {
+        "x-stainless-retry-count", "x-stainless-read-timeout"}  # per-request, not telemetry  # fmt: skip
+
+
 def test_500_dropped_connection_and_429_are_retried(server: FakeOpenAIServer, monkeypatch) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)
     server.config.script = ["500", "drop", "429"]
