@@ -2,9 +2,10 @@
 
 For each latency L (--latencies, default 0.5 1 2 s): N = problems x k single-sample chat requests,
 C in flight, the server holding each one L seconds; ideal wall time = ceil(N/C) * L. Against the same
-server, in the same run, first a bare `aiohttp` loop (C workers POSTing the same JSON body and
-parsing the answer: the language's floor), then the backend. Prints wall / ideal for both, the
-backend's wall over the bare loop's, and client CPU per request. Target: backend <= 1.05x ideal at
+server, in the same run: a bare `aiohttp` loop (C workers POSTing the same JSON body and parsing the
+answer: the language's floor), the same loop through the real openai client's `post` (the client's
+floor: its request pipeline and its aiohttp transport, no retries, no records), then the backend.
+Prints wall / ideal for each, the backend's wall over the bare loop's, and client CPU per request. Target: backend <= 1.05x ideal at
 L = 1 s and C = 64. Then, once (at the first latency; --fault-rate 0 skips it), a run with a share of
 requests failing (429 with Retry-After, 500, dropped connections): every sample must still complete.
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import httpx2
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -81,11 +83,15 @@ def start_server(latency: float, fault_rate: float, retry_after: float) -> tuple
     raise SystemExit("fake server did not start")
 
 
-def run(url: str, problems: int, k: int, concurrency: int, max_retries: int) -> Result:
-    config = BackendConfig(
+def bench_config(url: str, concurrency: int, max_retries: int) -> BackendConfig:
+    return BackendConfig(
         kind="openai", model="fake-r1", base_url=url, api_key_env="BENCH_NO_KEY", concurrency=concurrency,
         max_retries=max_retries, retry_initial_delay_s=0.1, retry_max_delay_s=1.0,
     )  # fmt: skip
+
+
+def run(url: str, problems: int, k: int, concurrency: int, max_retries: int) -> Result:
+    config = bench_config(url, concurrency, max_retries)
     requests = [
         Request(f"p{i}", (Message("user", f"Problem {i}: compute it."),), tuple(range(k)))
         for i in range(problems)
@@ -105,9 +111,9 @@ def run(url: str, problems: int, k: int, concurrency: int, max_retries: int) -> 
     return asyncio.run(go())
 
 
-def bare_aiohttp(url: str, problems: int, k: int, concurrency: int) -> Result:
-    """The floor: C plain aiohttp workers sending the backend's request body and parsing the JSON answer."""
-    bodies = [
+def request_bodies(problems: int, k: int) -> list[dict[str, object]]:
+    """The JSON bodies the backend sends for this run (same seeds, sampling, messages)."""
+    return [
         {
             "model": "fake-r1", "seed": sample_seed(0, f"p{i}", j), "temperature": 0.6, "top_p": 0.95,
             "messages": [{"role": "user", "content": f"Problem {i}: compute it."}], "max_tokens": 4096,
@@ -115,6 +121,11 @@ def bare_aiohttp(url: str, problems: int, k: int, concurrency: int) -> Result:
         for i in range(problems)
         for j in range(k)
     ]  # fmt: skip
+
+
+def bare_aiohttp(url: str, problems: int, k: int, concurrency: int) -> Result:
+    """The floor: C plain aiohttp workers sending the backend's request body and parsing the JSON answer."""
+    bodies = request_bodies(problems, k)
 
     async def go() -> Result:
         ok = 0
@@ -131,6 +142,32 @@ def bare_aiohttp(url: str, problems: int, k: int, concurrency: int) -> Result:
             wall, cpu = time.perf_counter(), time.process_time()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        n = problems * k
+        return Result(n, ok, wall, cpu, n, 0)
+
+    return asyncio.run(go())
+
+
+def sdk_post(url: str, problems: int, k: int, concurrency: int) -> Result:
+    """The client's floor: C workers sending the same bodies through `openai.AsyncOpenAI.post` as the
+    backend builds it (aiohttp transport, no telemetry headers), parsing the JSON answer; no retries."""
+    bodies = request_bodies(problems, k)
+
+    async def go() -> Result:
+        backend = OpenAIBackend(bench_config(url, concurrency, max_retries=0))
+        client, ok = backend._client, 0  # the very client the backend sends with
+
+        async def worker() -> None:
+            nonlocal ok
+            while bodies:
+                response = await client.post("/chat/completions", cast_to=httpx2.Response, body=bodies.pop())
+                data = json.loads(await response.aread())
+                ok += bool(data["choices"][0]["message"]["content"])
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await backend.aclose()
         n = problems * k
         return Result(n, ok, wall, cpu, n, 0)
 
@@ -180,12 +217,16 @@ def main() -> None:
         print(f"L = {latency:g} s: ideal {ideal:.2f} s", flush=True)
         bare, bare_server = measured(latency, 0.0, lambda url: bare_aiohttp(url, args.problems, args.k, c))
         print(line("bare aiohttp", bare, ideal, bare_server), flush=True)
-        ours, ours_server = measured(latency, 0.0, lambda url: run(url, args.problems, args.k, c, max_retries=12))
+        post, post_server = measured(latency, 0.0, lambda url: sdk_post(url, args.problems, args.k, c))
+        print(line("openai client.post", post, ideal, post_server), flush=True)
+        ours, ours_server = measured(
+            latency, 0.0, lambda url: run(url, args.problems, args.k, c, max_retries=12)
+        )
         print(line("backend", ours, ideal, ours_server), flush=True)
-        for label, result in (("bare aiohttp", bare), ("backend", ours)):
+        for label, result in (("bare aiohttp", bare), ("openai client.post", post), ("backend", ours)):
             if result.ok != n:
                 raise SystemExit(f"L={latency:g} {label}: only {result.ok} of {n} samples completed")
-        summary.append((latency, bare.wall_s / ideal, ours.wall_s / ideal, ours.wall_s / bare.wall_s))
+        summary.append((latency, bare, post, ours, ideal))
     if args.fault_rate:
         latency = args.latencies[0]
         ideal = math.ceil(n / c) * latency
@@ -195,9 +236,15 @@ def main() -> None:
         print(line(f"{args.fault_rate:.0%} faults, L={latency:g}", faults, ideal, server), flush=True)
         if faults.samples != n or faults.ok != n:
             raise SystemExit(f"faults: only {faults.ok} of {n} samples completed")
-    print("\nL (s) | bare / ideal | backend / ideal | backend / bare")
-    for latency, bare_ratio, ours_ratio, ratio in summary:
-        print(f"{latency:5g} | {bare_ratio:12.3f} | {ours_ratio:15.3f} | {ratio:14.3f}")
+    print(
+        "\nL (s) | bare / ideal | post / ideal | backend / ideal | backend / bare | client CPU ms/request: bare, post, backend"
+    )
+    for latency, bare, post, ours, ideal in summary:
+        cpu = ", ".join(f"{1000 * r.cpu_s / r.requests:.2f}" for r in (bare, post, ours))
+        print(
+            f"{latency:5g} | {bare.wall_s / ideal:12.3f} | {post.wall_s / ideal:12.3f} | {ours.wall_s / ideal:15.3f} "
+            f"| {ours.wall_s / bare.wall_s:14.3f} | {cpu}"
+        )
 
 
 if __name__ == "__main__":
