@@ -11,11 +11,11 @@ summary.json as stored; every figure also carries its exact value in `data-value
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evaluator.grading.disagreements import Disagreement, disagreements
 from evaluator.metrics.verdict import VerdictRow
 from evaluator.reports._html import (
     Safe,
@@ -46,7 +46,7 @@ from evaluator.reports.transcripts import (
 from evaluator.reports.verdicts import VERDICT_NOTE, run_verdict, verdict_html
 from evaluator.run.store import SUMMARY, write_json
 
-__all__ = ["REPORT", "disagreements", "highlight", "render_report", "write_report"]
+__all__ = ["REPORT", "highlight", "render_report", "write_report"]
 
 REPORT = "report.html"
 
@@ -197,31 +197,11 @@ def _reference_section(run: RunView, reference: Reference) -> Safe:
                    id_="reference")
 
 
-def _same_answer(ours: Any, theirs: Any) -> bool:
-    """Extracted answers equal up to whitespace, dollar signs and leading zeros of integers."""
-    a, b = (str(x).strip().strip("$").strip() for x in (ours, theirs))
-    if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"-?\d+", b):
-        return int(a) == int(b)
-    return a == b
-
-
-def disagreements(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Imported samples where our verdict or extracted answer differs from the foreign dump's."""
-    out = []
-    for r in records:
-        verdict = "reported_correct" in r and r["reported_correct"] is not None and \
-            bool(r["reported_correct"]) != bool(r.get("correct"))
-        answer = r.get("reported_extracted") is not None and not _same_answer(r.get("extracted"), r["reported_extracted"])
-        if verdict or answer:
-            out.append(r)
-    return out
-
-
 def _mismatch_section(run: RunView) -> Safe:
     if not any("reported_correct" in r or "reported_extracted" in r for r in run.records):
         return Safe("")
     index = {pid: i for i, pid in enumerate(run.problem_ids)}
-    found = disagreements(list(run.records))
+    found = disagreements(run.records)
     rows = [(tag("a", f"{r['problem_id']} #{r['sample']}", href=_sample_link(index, r)), r.get("gold"),
              r.get("extracted"), _verdict(r.get("correct")), r.get("reported_extracted"),
              _verdict(r.get("reported_correct"))) for r in found]
@@ -237,7 +217,7 @@ def _verdict(value: Any) -> Safe:
     return tag("span", "correct", class_="ok") if value else tag("span", "wrong", class_="bad")
 
 
-def _sample_link(index: dict[str, int], record: dict[str, Any]) -> str:
+def _sample_link(index: dict[str, int], record: Disagreement) -> str:
     return sample_href(index.get(str(record["problem_id"]), "x"), int(record["sample"]))
 
 
