@@ -14,29 +14,19 @@ answer for non-integer golds. A sample without a dump verdict is never a disagre
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from evaluator.benchmarks.registry import id_sort_key
 
-__all__ = ["Disagreement", "disagreements"]
+if TYPE_CHECKING:
+    from evaluator.run.record_types import Disagreement
 
-
-class Disagreement(TypedDict):
-    """One row of summary.json's `imported.disagreements` (both verdicts and both extracted answers)."""
-
-    problem_id: str
-    sample: int
-    gold: str | None
-    reported_correct: bool
-    reported_extracted: str | None
-    correct: bool
-    extracted: str | None
-    status: str | None
+__all__ = ["disagreements"]
 
 
 def disagreements(records: Iterable[Mapping[str, Any]]) -> list[Disagreement]:
     """The samples.jsonl records whose dump verdict is known and differs from ours, as `Disagreement`
-    rows sorted by (problem id in contest order, sample). A missing `correct` counts as wrong."""
+    rows (evaluator.run.record_types) sorted by (problem id in contest order, sample). A missing `correct` counts as wrong."""
     rows: list[Disagreement] = [
         {
             "problem_id": r["problem_id"],

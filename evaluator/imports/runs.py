@@ -28,6 +28,7 @@ from evaluator.grading.records import regrade
 from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError, read_foreign
 from evaluator.imports.textmatch import TextIndex
 from evaluator.metrics.summary import summarize_run
+from evaluator.run.record_types import ImportedSection, Summary
 from evaluator.run.runner import find_run_dir, package_versions
 from evaluator.run.store import RunStore
 from evaluator.types import Problem
@@ -44,7 +45,7 @@ class ImportedRun:
     directory: Path
     model: str
     n_samples: int
-    summary: dict[str, Any]
+    summary: Summary
     n_disagreements: int
     warnings: tuple[str, ...] = ()
 
@@ -84,7 +85,7 @@ def import_runs(
     return runs
 
 
-def imported_summary(records: Sequence[Mapping[str, Any]], imported: Mapping[str, Any]) -> dict[str, Any]:
+def imported_summary(records: Sequence[Mapping[str, Any]], imported: Mapping[str, Any]) -> ImportedSection:
     """summary.json's `imported` section: the dump's own accuracy and every verdict that differs.
     `imported` is config.json's `imported` entry; `evaluate score` on an imported run calls this
     again after re-grading, so the section stays in step with the current grader."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluator.grading.disagreements import Disagreement, disagreements
+from evaluator.grading.disagreements import disagreements
 from evaluator.metrics.verdict import VerdictRow
 from evaluator.reports._html import (
     Safe,
@@ -44,6 +44,7 @@ from evaluator.reports.transcripts import (
     write_transcripts,
 )
 from evaluator.reports.verdicts import VERDICT_NOTE, run_verdict, verdict_html
+from evaluator.run.record_types import Disagreement
 from evaluator.run.store import SUMMARY, write_json
 
 __all__ = ["REPORT", "highlight", "render_report", "write_report"]
@@ -167,9 +168,10 @@ def _plots(run: RunView, reference: Reference | None) -> Safe:
     maj_markers = [Marker(f"paper {row.model} cons@64", 64, row.cons64 / 100)] if row and row.cons64 else []
     pass_errors = {1: tuple(m["pass1_ci"])} if m.get("pass1_ci") else None
     maj_errors = {int(m["cons_k"]): tuple(m["cons_ci"])} if m.get("cons_ci") else None
-    counted = [r for r in run.records if r.get("completion_tokens") is not None]
-    correct = [int(r["completion_tokens"]) for r in counted if r.get("correct")]
-    wrong = [int(r["completion_tokens"]) for r in counted if not r.get("correct")]
+    counted = [(tokens, bool(r.get("correct"))) for r in run.records
+               if (tokens := r.get("completion_tokens")) is not None]
+    correct = [int(tokens) for tokens, ok in counted if ok]
+    wrong = [int(tokens) for tokens, ok in counted if not ok]
     limit = run.identity.get("max_tokens")
     plots = (
         curve_plot("pass@k", "pass@k (%)", [Series(run.model, run.pass_curve(), pass_errors)], pass_markers),
