@@ -10,11 +10,14 @@ import contextlib
 import dataclasses
 from collections import Counter
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from evaluator.errors import TemplateError
+
+if TYPE_CHECKING:
+    from evaluator.run.record_types import Summary
 
 EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
 
@@ -149,7 +152,7 @@ def run_evaluation(options: dict[str, Any]) -> None:
 
 
 def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: dict[str, Any],
-            err: Any, judge_config: Any) -> tuple[dict[str, Any], Any]:
+            err: Any, judge_config: Any) -> tuple[Summary, Any]:
     """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
     the run's largest k); returns the summary for the k asked and the run's progress counters."""
     from evaluator.reports.display import sampling_progress
@@ -214,7 +217,7 @@ def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str
               f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
 
 
-def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> dict[str, Any]:
+def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> Summary:
     from evaluator.grading.judge import judge_summary
     from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run

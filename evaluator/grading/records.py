@@ -7,6 +7,7 @@ evaluator.grading.audit); a line with a human override also carries `override` a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from evaluator.types import Completion, Problem
@@ -34,7 +35,7 @@ def graded_record(completion: Completion, problem: Problem, max_tokens: int | No
     return regrade(record, problem, max_tokens)
 
 
-def regrade(record: dict[str, Any], problem: Problem, max_tokens: int | None = None) -> dict[str, Any]:
+def regrade(record: Mapping[str, Any], problem: Problem, max_tokens: int | None = None) -> dict[str, Any]:
     """The record with `gold`, `extracted`, `status`, `correct` and `flags` recomputed by the current
     grader; a stored human override is re-applied on top (its `machine_correct` is the new verdict)."""
     from evaluator.grading.audit import audit_flags

@@ -1,6 +1,6 @@
 """Imports: other harnesses' generation dumps turned into ordinary run directories, scored by our grader.
 
-- `readers`: one reader per format (`FORMATS`: samples, qwen-math, lighteval, matharena, jsonl) into
+- `readers`: one reader per format (the `READERS` table; `FORMATS` is its keys) into
   `ForeignSample`s; a reader only reads;
 - `textmatch`: which benchmark problem a foreign question text is (never trusting positions);
 - `runs`: `import_runs(...)` maps, grades and writes one run directory per model in the dump.

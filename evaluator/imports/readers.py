@@ -16,6 +16,16 @@ Formats (`--format`):
 - `matharena`: MathArena outputs (`MathArena/aime_2025_outputs`): `problem_idx`, `problem`,
   `model_name`, `idx_answer`, `answer` (the full response), `parsed_answer`, `correct`, tokens.
 - `jsonl`: generic JSONL with `problem_id` (or `question`), optional `sample`, and `response`.
+
+`READERS` (at the end of this module, after the readers it names) is the one table of formats:
+`FORMATS = tuple(READERS)` is what `--format` accepts, lists in its errors and documents.
+
+Adding a format:
+1. write `_from_<name>(where, obj, path) -> list[ForeignSample]` here (it only reads; keep the
+   dump's verdict and extracted answer as `reported_correct` / `reported_extracted`);
+2. add `"<name>": _from_<name>` to `READERS` and describe its layout in the list above;
+3. add a test in tests/imports/ on a small file written in that harness's layout;
+4. add the name to `evaluate score --format`'s help text (tests/imports/test_readers_table.py checks it).
 """
 
 from __future__ import annotations
@@ -30,9 +40,6 @@ from typing import Any
 
 from evaluator.benchmarks.records import read_json_records
 from evaluator.errors import ImportFileError
-
-FORMATS = ("samples", "qwen-math", "lighteval", "matharena", "jsonl")
-
 
 
 @dataclass(frozen=True)
@@ -55,20 +62,21 @@ class ForeignSample:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+Reader = Callable[[str, Mapping[str, Any], Path], list[ForeignSample]]
+"""(where, one row of the file, the file) -> the responses in that row."""
+
+
 def read_foreign(path: Path, fmt: str) -> list[ForeignSample]:
-    """Every response in `path` read as format `fmt` (one of FORMATS), in file order."""
-    readers: dict[str, Callable[[str, Mapping[str, Any], Path], list[ForeignSample]]] = {
-        "samples": _from_samples,
-        "qwen-math": _from_qwen_math,
-        "lighteval": _from_lighteval,
-        "matharena": _from_matharena,
-        "jsonl": _from_jsonl,
-    }
-    if fmt not in readers:
+    """Every response in `path` read as format `fmt` (one of FORMATS), in file order.
+
+    Raises ImportFileError for an unknown format, a missing file, a malformed row, or a file in which
+    the format finds no response."""
+    reader = READERS.get(fmt)
+    if reader is None:
         raise ImportFileError(f"unknown import format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    found = [s for where, obj in _records(path) for s in readers[fmt](where, obj, path)]
+    found = [s for where, obj in _records(path) for s in reader(where, obj, path)]
     if not found:
         raise ImportFileError(f"{path}: no responses found (is --format {fmt} right?)")
     return found
@@ -356,3 +364,15 @@ def _single_verdict(metrics: Any) -> bool | None:
         return None
     verdicts = [v for v in (_verdict(x) for x in metrics.values()) if v is not None]
     return verdicts[0] if len(verdicts) == 1 else None
+
+
+READERS: dict[str, Reader] = {
+    "samples": _from_samples,
+    "qwen-math": _from_qwen_math,
+    "lighteval": _from_lighteval,
+    "matharena": _from_matharena,
+    "jsonl": _from_jsonl,
+}
+"""Every `--format`, in the order the CLI lists them, with its reader. See "Adding a format" above."""
+
+FORMATS: tuple[str, ...] = tuple(READERS)

@@ -16,17 +16,19 @@ import json
 import platform
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evaluator.benchmarks.loader import Benchmark, load_benchmark
 from evaluator.benchmarks.registry import id_sort_key
+from evaluator.grading.disagreements import disagreements
 from evaluator.grading.records import regrade
 from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError, read_foreign
 from evaluator.imports.textmatch import TextIndex
 from evaluator.metrics.summary import summarize_run
+from evaluator.run.record_types import ImportedSection, Summary
 from evaluator.run.runner import find_run_dir, package_versions
 from evaluator.run.store import RunStore
 from evaluator.types import Problem
@@ -43,7 +45,7 @@ class ImportedRun:
     directory: Path
     model: str
     n_samples: int
-    summary: dict[str, Any]
+    summary: Summary
     n_disagreements: int
     warnings: tuple[str, ...] = ()
 
@@ -83,26 +85,7 @@ def import_runs(
     return runs
 
 
-def disagreements(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Samples where the dump's verdict differs from ours, with both extracted answers (for audits)."""
-    rows = [
-        {
-            "problem_id": r["problem_id"],
-            "sample": r["sample"],
-            "gold": r.get("gold"),
-            "reported_correct": r["reported_correct"],
-            "reported_extracted": r.get("reported_extracted"),
-            "correct": r["correct"],
-            "extracted": r.get("extracted"),
-            "status": r.get("status"),
-        }
-        for r in records
-        if r.get("reported_correct") is not None and bool(r["reported_correct"]) != bool(r.get("correct"))
-    ]
-    return sorted(rows, key=lambda row: (id_sort_key(str(row["problem_id"])), int(row["sample"])))
-
-
-def imported_summary(records: Sequence[Mapping[str, Any]], imported: Mapping[str, Any]) -> dict[str, Any]:
+def imported_summary(records: Sequence[Mapping[str, Any]], imported: Mapping[str, Any]) -> ImportedSection:
     """summary.json's `imported` section: the dump's own accuracy and every verdict that differs.
     `imported` is config.json's `imported` entry; `evaluate score` on an imported run calls this
     again after re-grading, so the section stays in step with the current grader."""

@@ -7,8 +7,6 @@ The numeric kernels live in evaluator.metrics._kernels; the package `evaluator.m
 from __future__ import annotations
 
 import math
-import re
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -17,21 +15,19 @@ import numpy as np
 
 from evaluator.metrics._kernels import (
     Clusters,
-    InnerDraw,
     MajEstimate,
     clusters,
     draw_difference,
     draw_fixed,
-    draw_pass_at_k,
     draw_pass_rate,
     draw_vote,
-    expected_majority_curve,
     majority_vote,
     pass_at_k,
     percentile_ci,
     sign_flip_pvalue,
     two_level_bootstrap,
 )
+from evaluator.metrics.specs import METRIC_SPECS, MetricSpec, problem_majorities
 
 
 @dataclass(frozen=True)
@@ -170,11 +166,6 @@ def _curve_ks(n: int) -> list[int]:
     return ks if ks[-1] == n else [*ks, n]
 
 
-def _majorities(cl: Clusters, problem_id: str, ks: Sequence[int], seed: int) -> dict[int, MajEstimate]:
-    """Expected maj@k of one problem; a Monte Carlo fallback is seeded per (seed, problem id, k)."""
-    return expected_majority_curve(cl, ks, seed=(seed, zlib.crc32(problem_id.encode())))
-
-
 def _mean_estimate(estimates: Sequence[MajEstimate]) -> MajEstimate:
     """Mean over problems; Monte Carlo errors of independent problems add in quadrature."""
     se = math.sqrt(sum(e.se**2 for e in estimates)) / len(estimates)
@@ -226,7 +217,7 @@ def summarize(
 
     votes = [(p.problem_id, p.clusters()) for p in included]
     maj_ks = [kk for kk in _curve_ks(cons_k) if kk < cons_k]
-    per_k = [_majorities(cl, pid, [*maj_ks, cons_k], seed) for pid, cl in votes]
+    per_k = [problem_majorities(cl, pid, [*maj_ks, cons_k], seed) for pid, cl in votes]
     cons_per_problem = [curve[cons_k] for curve in per_k]
     cons = _mean_estimate(cons_per_problem)
     maj = {kk: _mean_estimate([curve[kk] for curve in per_k]) for kk in maj_ks}
@@ -294,26 +285,14 @@ def per_problem(problems: Sequence[ProblemSamples]) -> list[ProblemRow]:
     return rows
 
 
-_METRIC = re.compile(r"(pass|cons|maj)@(\d+|n)")
-
-
-def _parse_metric(metric: str, samples_min: int) -> tuple[str, int]:
-    """'pass@1', 'pass@8', 'cons@64', 'maj@16', 'cons@n' -> (kind, k); maj is a synonym of cons."""
-    match = _METRIC.fullmatch(metric.strip())
-    if match is None:
-        raise ValueError(f"unknown metric {metric!r}; use pass@K, cons@K, maj@K or cons@n")
-    kind = "pass" if match.group(1) == "pass" else "cons"
-    k = samples_min if match.group(2) == "n" else int(match.group(2))
-    return kind, _check_k(k, samples_min, metric)
-
-
-def _point_and_draw(p: ProblemSamples, kind: str, k: int, seed: int) -> tuple[float, InnerDraw]:
-    """Per-problem value of the metric and its inner bootstrap draw."""
-    if kind == "pass":
-        draw = draw_pass_rate(p.n, p.n_correct) if k == 1 else draw_pass_at_k(p.n, p.n_correct, k)
-        return pass_at_k(p.n, p.n_correct, k), draw
-    cl = p.clusters()
-    return _majorities(cl, p.problem_id, [k], seed)[k].value, draw_vote(cl, k)
+def _parse_metric(metric: str, samples_min: int) -> tuple[MetricSpec, int]:
+    """'pass@1', 'pass@8', 'cons@64', 'maj@16', 'cons@n' -> (its MetricSpec, k); maj is a synonym of cons."""
+    name, at, k_text = metric.strip().partition("@")
+    spec = METRIC_SPECS.get(name)
+    if spec is None or not at or not (k_text == "n" or k_text.isdecimal()):
+        raise ValueError(f"unknown metric {metric!r}; use {', '.join(f'{n}@K' for n in METRIC_SPECS)} or cons@n")
+    k = samples_min if k_text == "n" else int(k_text)
+    return spec, _check_k(k, samples_min, metric)
 
 
 def paired_comparison(
@@ -350,10 +329,10 @@ def paired_comparison(
     if not ids:
         raise ValueError("paired_comparison: no problem has samples in both runs")
     samples_min = min(min(by_id_a[pid].n, by_id_b[pid].n) for pid in ids)
-    kind, k = _parse_metric(metric, samples_min)
+    spec, k = _parse_metric(metric, samples_min)
 
-    per_a = [_point_and_draw(by_id_a[pid], kind, k, seed) for pid in ids]
-    per_b = [_point_and_draw(by_id_b[pid], kind, k, seed) for pid in ids]
+    per_a = [(spec.per_problem(by_id_a[pid], k, seed), spec.draw(by_id_a[pid], k)) for pid in ids]
+    per_b = [(spec.per_problem(by_id_b[pid], k, seed), spec.draw(by_id_b[pid], k)) for pid in ids]
     points_a = np.array([value for value, _ in per_a])
     points_b = np.array([value for value, _ in per_b])
     diffs = points_a - points_b
@@ -367,7 +346,7 @@ def paired_comparison(
         ci = percentile_ci(two_level_bootstrap(inner, bootstrap, rng), confidence)
     p_value, exact = sign_flip_pvalue(diffs, rng, permutations)
     return PairedComparison(
-        metric=f"{kind}@{k}",
+        metric=f"{spec.name}@{k}",
         k=k,
         n_problems=len(ids),
         n_excluded=len(by_id_a) - len(ids),

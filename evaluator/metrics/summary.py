@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaluator.types import Problem
+
+if TYPE_CHECKING:
+    from evaluator.run.record_types import Summary
 
 SUMMARY_VERSION = 1
 
@@ -43,7 +46,7 @@ def summarize_run(
     errors: int = 0,
     cost_usd: float | None = None,
     seed: int = 0,
-) -> dict[str, Any]:
+) -> Summary:
     """summary.json: all metrics (see docs/metrics.md) plus counts of statuses, tokens and errors."""
     from evaluator.metrics.estimators import per_problem, summarize
     from evaluator.metrics.stability import stability

@@ -108,10 +108,10 @@ def _projection(problems: Sequence[ProblemSamples], confidence: float) -> tuple[
 
 def _cons_floor(problems: Sequence[ProblemSamples], metrics: RunMetrics, confidence: float) -> float:
     """cons@k: the spread of the per-problem vote credits, which more samples per problem do not remove."""
-    from evaluator.metrics.estimators import _majorities
+    from evaluator.metrics.specs import problem_majorities
 
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    credits = [_majorities(p.clusters(), p.problem_id, [metrics.cons_k], metrics.seed)[metrics.cons_k].value
+    credits = [problem_majorities(p.clusters(), p.problem_id, [metrics.cons_k], metrics.seed)[metrics.cons_k].value
                for p in problems]
     return z * float(np.std(credits, ddof=1)) / math.sqrt(len(credits)) if len(credits) > 1 else 0.0
 

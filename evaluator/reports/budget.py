@@ -24,6 +24,7 @@ from typing import Any
 from evaluator.errors import ReportError
 from evaluator.metrics.budget import BudgetSample, budget_curve, default_budgets
 from evaluator.reports.runview import RunView, load_run
+from evaluator.run.record_types import SampleRecord
 from evaluator.run.store import write_json
 
 BUDGET = "budget.json"
@@ -53,7 +54,7 @@ def load_tokenizer(name: str) -> Counter:
                           "directory, or leave --tokenizer out to estimate from characters") from exc
 
 
-def _thinking(record: dict[str, Any]) -> tuple[str, str | None]:
+def _thinking(record: SampleRecord) -> tuple[str, str | None]:
     """(text as generated, the thinking part up to and including its end; None: never ended, "": none)."""
     response = str(record.get("response") or "")
     reasoning = record.get("reasoning")
@@ -66,17 +67,17 @@ def _thinking(record: dict[str, Any]) -> tuple[str, str | None]:
     return response, (None if "<think>" in response else "")
 
 
-def _think_end(record: dict[str, Any], text: str, thought: str | None, tokens: int,
+def _think_end(record: SampleRecord, text: str, thought: str | None, tokens: int,
                count: Counter | None) -> tuple[int | None, bool]:
     """(end of thinking in tokens, whether that is a token count rather than an estimate)."""
     if thought is None:
         return None, True
     if not thought:
         return 0, True
-    if record.get("think_end_tokens") is not None:
-        return int(record["think_end_tokens"]), True
-    if record.get("reasoning") and record.get("reasoning_tokens") is not None:
-        return int(record["reasoning_tokens"]), True
+    if (think_end := record.get("think_end_tokens")) is not None:
+        return int(think_end), True
+    if record.get("reasoning") and (reasoning_tokens := record.get("reasoning_tokens")) is not None:
+        return int(reasoning_tokens), True
     if count is not None:
         return min(tokens, count(thought)), True
     return round(tokens * len(thought) / max(1, len(text))), False
@@ -104,7 +105,8 @@ def budget_samples(run: RunView, tokenizer: Counter | None = None) -> tuple[list
     for r in run.records:
         pid = str(r["problem_id"])
         golds = tuple(sorted(table[pid].accepted)) if pid in table else (str(r.get("gold")),)
-        tokens = int(r["completion_tokens"])
+        tokens = r.get("completion_tokens")
+        assert tokens is not None  # every sample has a count: checked above
         text, thought = _thinking(r)
         end, counted = _think_end(r, text, thought, tokens, tokenizer)
         exact = exact and counted

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Group
 
 from evaluator.metrics.estimators import PairedComparison, paired_comparison
+from evaluator.metrics.specs import PAIRED_METRICS
 from evaluator.reports._html import (
     Safe,
     ci_text,
@@ -49,8 +50,6 @@ from evaluator.reports.verdicts import (
     verdict_rows,
     verdict_terminal,
 )
-
-PAIRED_METRICS = ("pass@1", "cons@n")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from evaluator.run.record_types import Summary
 from evaluator.run.runner import RunProgress
 
 
@@ -70,17 +71,17 @@ def _ci(ci: list[float] | None) -> str:
     return "" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
 
 
-def _no_ci(summary: dict[str, Any]) -> str:
+def _no_ci(summary: Summary) -> str:
     return "needs 2+ problems" if summary.get("n_problems") == 1 else ""
 
 
-def summary_table(title: str, summary: dict[str, Any]) -> Table:
+def summary_table(title: str, summary: Summary) -> Table:
     """Headline numbers: pass@1 ± SE and CI, cons@k, pass@k, no-answer and truncation rates, tokens."""
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    table.add_column(f"{int(100 * summary['metrics']['confidence'])}% CI" if summary.get("metrics") else "CI")
     m = summary.get("metrics")
+    table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI")
     if m:
         se = "" if m["pass1_se"] is None else f" ± {_pct(m['pass1_se'])}"  # one problem: no standard error
         table.add_row("pass@1 (%)", f"{_pct(m['pass1'])}{se}", _ci(m["pass1_ci"]) or _no_ci(summary))
@@ -115,7 +116,7 @@ def summary_table(title: str, summary: dict[str, Any]) -> Table:
     return table
 
 
-def contest_table(summary: dict[str, Any]) -> Table:
+def contest_table(summary: Summary) -> Table:
     """One row per contest of a collection run, then the overall row."""
     table = Table(title="per contest", header_style="bold")
     for name in ("contest", "problems", "pass@1 (%)", "cons (%)"):
@@ -127,7 +128,7 @@ def contest_table(summary: dict[str, Any]) -> Table:
     return table
 
 
-def per_problem_table(summary: dict[str, Any], golds: dict[str, str]) -> Table:
+def per_problem_table(summary: Summary, golds: dict[str, str]) -> Table:
     table = Table(title="per problem", header_style="bold")
     table.add_column("problem", overflow="fold", min_width=min(30, max((len(str(r["problem_id"]))
                                                                         for r in summary["per_problem"]), default=7)))

@@ -14,12 +14,13 @@ from evaluator.reports._html import Safe, join, number, pct, section, table, tag
 from evaluator.reports.budget import stored_or_computed
 from evaluator.reports.plots import Series, budget_plot
 from evaluator.reports.runview import RunView
+from evaluator.run.record_types import Summary
 
 _METHOD_NOTE = {"tokens": "end of thinking: token counts",
                 "estimate": "end of thinking: estimated from characters"}
 
 
-def checks_section(summary: dict[str, Any]) -> Safe:
+def checks_section(summary: Summary) -> Safe:
     """Every protocol check of summary.json: passed or failed, with what it saw."""
     checks = summary.get("checks")
     if checks is None:
@@ -34,7 +35,7 @@ def checks_section(summary: dict[str, Any]) -> Safe:
                    id_="checks", note=note)
 
 
-def stability_section(summary: dict[str, Any]) -> Safe:
+def stability_section(summary: Summary) -> Safe:
     """pass^k and G-Pass@k by k (docs/metrics.md)."""
     stab = summary.get("stability")
     if not stab:

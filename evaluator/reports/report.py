@@ -11,11 +11,11 @@ summary.json as stored; every figure also carries its exact value in `data-value
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evaluator.grading.disagreements import disagreements
 from evaluator.metrics.verdict import VerdictRow
 from evaluator.reports._html import (
     Safe,
@@ -44,9 +44,10 @@ from evaluator.reports.transcripts import (
     write_transcripts,
 )
 from evaluator.reports.verdicts import VERDICT_NOTE, run_verdict, verdict_html
+from evaluator.run.record_types import Disagreement
 from evaluator.run.store import SUMMARY, write_json
 
-__all__ = ["REPORT", "disagreements", "highlight", "render_report", "write_report"]
+__all__ = ["REPORT", "highlight", "render_report", "write_report"]
 
 REPORT = "report.html"
 
@@ -167,9 +168,10 @@ def _plots(run: RunView, reference: Reference | None) -> Safe:
     maj_markers = [Marker(f"paper {row.model} cons@64", 64, row.cons64 / 100)] if row and row.cons64 else []
     pass_errors = {1: tuple(m["pass1_ci"])} if m.get("pass1_ci") else None
     maj_errors = {int(m["cons_k"]): tuple(m["cons_ci"])} if m.get("cons_ci") else None
-    counted = [r for r in run.records if r.get("completion_tokens") is not None]
-    correct = [int(r["completion_tokens"]) for r in counted if r.get("correct")]
-    wrong = [int(r["completion_tokens"]) for r in counted if not r.get("correct")]
+    counted = [(tokens, bool(r.get("correct"))) for r in run.records
+               if (tokens := r.get("completion_tokens")) is not None]
+    correct = [int(tokens) for tokens, ok in counted if ok]
+    wrong = [int(tokens) for tokens, ok in counted if not ok]
     limit = run.identity.get("max_tokens")
     plots = (
         curve_plot("pass@k", "pass@k (%)", [Series(run.model, run.pass_curve(), pass_errors)], pass_markers),
@@ -197,31 +199,11 @@ def _reference_section(run: RunView, reference: Reference) -> Safe:
                    id_="reference")
 
 
-def _same_answer(ours: Any, theirs: Any) -> bool:
-    """Extracted answers equal up to whitespace, dollar signs and leading zeros of integers."""
-    a, b = (str(x).strip().strip("$").strip() for x in (ours, theirs))
-    if re.fullmatch(r"-?\d+", a) and re.fullmatch(r"-?\d+", b):
-        return int(a) == int(b)
-    return a == b
-
-
-def disagreements(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Imported samples where our verdict or extracted answer differs from the foreign dump's."""
-    out = []
-    for r in records:
-        verdict = "reported_correct" in r and r["reported_correct"] is not None and \
-            bool(r["reported_correct"]) != bool(r.get("correct"))
-        answer = r.get("reported_extracted") is not None and not _same_answer(r.get("extracted"), r["reported_extracted"])
-        if verdict or answer:
-            out.append(r)
-    return out
-
-
 def _mismatch_section(run: RunView) -> Safe:
     if not any("reported_correct" in r or "reported_extracted" in r for r in run.records):
         return Safe("")
     index = {pid: i for i, pid in enumerate(run.problem_ids)}
-    found = disagreements(list(run.records))
+    found = disagreements(run.records)
     rows = [(tag("a", f"{r['problem_id']} #{r['sample']}", href=_sample_link(index, r)), r.get("gold"),
              r.get("extracted"), _verdict(r.get("correct")), r.get("reported_extracted"),
              _verdict(r.get("reported_correct"))) for r in found]
@@ -237,7 +219,7 @@ def _verdict(value: Any) -> Safe:
     return tag("span", "correct", class_="ok") if value else tag("span", "wrong", class_="bad")
 
 
-def _sample_link(index: dict[str, int], record: dict[str, Any]) -> str:
+def _sample_link(index: dict[str, int], record: Disagreement) -> str:
     return sample_href(index.get(str(record["problem_id"]), "x"), int(record["sample"]))
 
 

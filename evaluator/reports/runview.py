@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.errors import ReportError
+from evaluator.run.record_types import SampleRecord, Summary
 from evaluator.run.store import SUMMARY, load_config, load_errors, load_samples
 
 
@@ -23,8 +24,8 @@ class RunView:
 
     directory: Path
     config: dict[str, Any]
-    summary: dict[str, Any]
-    records: tuple[dict[str, Any], ...]
+    summary: Summary
+    records: tuple[SampleRecord, ...]
     n_errors: int
 
     @property
@@ -77,9 +78,9 @@ class RunView:
         """The gold answer of each problem that has a sample (every sample stores it)."""
         return {str(r["problem_id"]): str(r["gold"]) for r in self.records if r.get("gold") is not None}
 
-    def samples_by_problem(self) -> dict[str, list[dict[str, Any]]]:
+    def samples_by_problem(self) -> dict[str, list[SampleRecord]]:
         """Samples grouped by problem, in sample order; every problem id of the run has a (maybe empty) list."""
-        grouped: dict[str, list[dict[str, Any]]] = {pid: [] for pid in self.problem_ids}
+        grouped: dict[str, list[SampleRecord]] = {pid: [] for pid in self.problem_ids}
         for record in sorted(self.records, key=lambda r: int(r["sample"])):
             grouped.setdefault(str(record["problem_id"]), []).append(record)
         return grouped
@@ -102,7 +103,7 @@ def load_run(directory: Path) -> RunView:
     if not summary_path.is_file():
         raise ReportError(f"{directory} has no {SUMMARY} yet; run `evaluate score {directory}` to write it")
     try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        summary: Summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ReportError(f"{summary_path}: cannot read ({exc})") from exc
     if not summary.get("metrics"):

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from evaluator.reports._html import Safe, esc, join, page, section, tag, write_page
 from evaluator.reports.runview import RunView
+from evaluator.run.record_types import SampleRecord
 
 SAMPLES_DIR = "report_samples"
 _MAX_HIGHLIGHT = 200  # longer extracted answers are shown, not searched for in the response
@@ -55,11 +55,11 @@ def _word_char(char: str) -> bool:
     return bool(char) and char.isascii() and char.isalnum()
 
 
-def _mark(r: dict[str, Any]) -> Safe:
+def _mark(r: SampleRecord) -> Safe:
     return tag("span", "✓", class_="ok") if r.get("correct") else tag("span", "✗", class_="bad")
 
 
-def _facts(r: dict[str, Any]) -> Safe:
+def _facts(r: SampleRecord) -> Safe:
     """One sample in one line, after its number: answer, grader status, finish reason, tokens."""
     extracted = r.get("extracted")
     return join((
@@ -69,7 +69,7 @@ def _facts(r: dict[str, Any]) -> Safe:
     ))
 
 
-def sample_block(index: int | str, r: dict[str, Any]) -> Safe:
+def sample_block(index: int | str, r: SampleRecord) -> Safe:
     """One sample, folded: its one-line summary, then the reasoning field (if any) and the response."""
     parts = [tag("summary", join((_mark(r), f" #{r['sample']}", _facts(r))))]
     if r.get("reasoning"):
@@ -79,12 +79,12 @@ def sample_block(index: int | str, r: dict[str, Any]) -> Safe:
     return tag("details", join(parts), class_="sample", id=anchor(index, r["sample"]))
 
 
-def _head(pid: str, records: Sequence[dict[str, Any]], gold: str) -> str:
+def _head(pid: str, records: Sequence[SampleRecord], gold: str) -> str:
     correct = sum(1 for r in records if r.get("correct"))
     return f"{pid} — {correct}/{len(records)} correct · gold {gold}"
 
 
-def problem_block(index: int | str, pid: str, records: Sequence[dict[str, Any]], gold: str,
+def problem_block(index: int | str, pid: str, records: Sequence[SampleRecord], gold: str,
                   unfolded: bool = False) -> Safe:
     """A problem with every response inline (the problem page's body; the single-file layout)."""
     return tag("details", join((tag("summary", _head(pid, records, gold)),

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from evaluator.benchmarks.known_texts import known_text
 
@@ -30,6 +30,13 @@ TRUNCATION_SHARE = 0.05
 #: Share of samples without an answer above which extraction or the prompt is suspect.
 NO_ANSWER_SHARE = 0.10
 THINK_END = "</think>"
+
+
+class RunChecks(TypedDict):
+    """The two fields `run_checks` adds to summary.json (evaluator.run.record_types.Summary)."""
+
+    checks: list[dict[str, Any]]
+    served_models: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ def protocol_checks(
 
 
 def run_checks(directory: Any, records: Sequence[Mapping[str, Any]], k: int, errors: int,
-               dataset_warnings: Sequence[str] = ()) -> dict[str, Any]:
+               dataset_warnings: Sequence[str] = ()) -> RunChecks:
     """summary.json's "checks" and "served_models" ({model id: samples}) for the samples with index < k."""
     from evaluator.run.store import load_config
 

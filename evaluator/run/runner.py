@@ -22,6 +22,7 @@ from evaluator.backends._request_body import canonical_extra_body
 from evaluator.benchmarks.loader import Benchmark
 from evaluator.grading.records import error_record, graded_record
 from evaluator.run.prompts import PromptTemplate, build_request
+from evaluator.run.record_types import Summary
 from evaluator.run.store import RunStore, identity_hash
 from evaluator.types import BackendConfig, Completion, Problem, SamplingParams
 
@@ -225,7 +226,7 @@ def run_sync(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def run_notes(summary: dict[str, Any], backend_stats: Any) -> list[str]:
+def run_notes(summary: Summary, backend_stats: Any) -> list[str]:
     """Warnings for the end of a run: what the server did wrong without costing a sample (the
     backend's own notes), and samples a provider's content filter stopped."""
     notes = list(backend_stats.notes()) if hasattr(backend_stats, "notes") else []

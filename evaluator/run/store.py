@@ -13,11 +13,12 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from evaluator.errors import StoreError
+from evaluator.run.record_types import SampleRecord, Summary
 
 SCHEMA_VERSION = 1
 CONFIG = "config.json"
@@ -166,7 +167,7 @@ def read_config(path: Path, *, check_hash: bool = False) -> dict[str, Any]:
     return config
 
 
-def sample_key(record: dict[str, Any]) -> tuple[str, int]:
+def sample_key(record: Mapping[str, Any]) -> tuple[str, int]:
     return (str(record["problem_id"]), int(record["sample"]))
 
 
@@ -286,13 +287,13 @@ class RunStore:
                 "is kept; fix this and run the same command again to continue"
             ) from exc
 
-    def samples(self) -> list[dict[str, Any]]:
+    def samples(self) -> list[SampleRecord]:
         return load_samples(self.directory)
 
     def finished(self) -> set[tuple[str, int]]:
         return {sample_key(r) for r in self.samples()}
 
-    def rewrite_samples(self, records: list[dict[str, Any]]) -> None:
+    def rewrite_samples(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Replace samples.jsonl atomically (re-scoring); the lock is held, so no append interleaves."""
         if self._samples is not None:
             self._samples.close()
@@ -303,16 +304,17 @@ class RunStore:
             raise StoreError(f"cannot rewrite {self.directory / SAMPLES}: {exc.strerror or exc}") from exc
         self._samples = open(self.directory / SAMPLES, "a", encoding="utf-8")
 
-    def write_summary(self, summary: dict[str, Any]) -> None:
+    def write_summary(self, summary: Summary) -> None:
         write_json(self.directory / SUMMARY, summary)
 
 
-def load_samples(directory: Path) -> list[dict[str, Any]]:
-    """The finished samples of a run: the first complete line for each (problem, sample) wins."""
-    seen: dict[tuple[str, int], dict[str, Any]] = {}
+def load_samples(directory: Path) -> list[SampleRecord]:
+    """The finished samples of a run: the first complete line for each (problem, sample) wins. Each
+    passed `check_record`, so it names its sample and its typed fields hold their JSON types."""
+    seen: dict[tuple[str, int], SampleRecord] = {}
     path = directory / SAMPLES
     for lineno, record in read_jsonl(path):
-        seen.setdefault(sample_key(check_record(path, lineno, record)), record)
+        seen.setdefault(sample_key(check_record(path, lineno, record)), cast(SampleRecord, record))
     return list(seen.values())
 
 
