@@ -35,9 +35,9 @@ CASES = (
          "unknown import format 'lightevl': did you mean: lighteval? ",
          "choose one of samples, qwen-math, lighteval, matharena, jsonl"),
     Case("export format: a letter missing", ("export", "some-run", "--format", "markdwn"),
-         "unknown export format 'markdwn': did you mean: markdown? ", "use csv, markdown, json"),
+         "unknown export format 'markdwn': did you mean: markdown? ", "use csv, markdown or json"),
     Case("export format: upper case", ("export", "some-run", "--format", "CSV"),
-         "unknown export format 'CSV': did you mean: csv? ", "use csv, markdown, json"),
+         "unknown export format 'CSV': did you mean: csv? ", "use csv, markdown or json"),
 )
 
 
