@@ -302,7 +302,7 @@ def compare(
 @app.command()
 def export(
     run_dirs: RunDirs,
-    format: Annotated[str, typer.Option("--format", help="csv, markdown or json.")] = "markdown",
+    format: Annotated[str, typer.Option("--format", metavar="<csv|markdown|json>", help="csv, markdown or json.")] = "markdown",
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""
