@@ -4,7 +4,7 @@ Every refusal of a name from a closed list (`--model`, `--dataset`, `score --imp
 `export --format`) puts `did_you_mean(given, known)` right after "unknown X 'given': " and before the
 list it gives today, so the likely fix is read first:
 
-    unknown dataset 'aime-2O24': did you mean: aime-2024, aime-2025? choose one of demo, aime-2024, ...
+    unknown dataset 'aime-2O24': did you mean: aime-2024, aime-2026, aime-2025? choose one of aime-2024, ...
 
 Pure and cheap (difflib over a few dozen names), so it can run in any stage's error path.
 """

@@ -70,9 +70,11 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="API requests in flight.")] = 32,
     samples_per_request: Annotated[int | None, typer.Option(min=1, help="API `n` per request (fans out if "
                                    "rejected; default: the preset's).")] = None,
-    extra_body_json: Annotated[str | None, typer.Option("--extra-body", help="JSON object merged into every API request body "
-                          "(part of the run's identity; may not set n, model, messages, max_tokens, temperature, seed ...).")] = None,
-    request_timeout_s: Annotated[float, typer.Option("--request-timeout", min=1.0, help="Seconds per API request attempt, the whole body included.")] = 3600.0,
+    extra_body_json: Annotated[str | None, typer.Option("--extra-body", help="JSON object merged into every API "
+                               "request body (part of the run's identity; may not set n, model, messages, max_tokens, "
+                               "temperature, seed ...).")] = None,
+    request_timeout_s: Annotated[float, typer.Option("--request-timeout", min=1.0, help="Seconds per API request "
+                                 "attempt, the whole body included.")] = 3600.0,
     max_retries: Annotated[int, typer.Option(min=0, help="Retries per API request (429/5xx/timeouts).")] = 8,
     tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
     pipeline_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
@@ -302,7 +304,8 @@ def compare(
 @app.command()
 def export(
     run_dirs: RunDirs,
-    format: Annotated[str, typer.Option("--format", metavar="<csv|markdown|json>", help="csv, markdown or json.")] = "markdown",
+    format: Annotated[str, typer.Option("--format", metavar="<csv|markdown|json>",
+                                        help="csv, markdown or json.")] = "markdown",
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""

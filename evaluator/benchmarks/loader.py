@@ -121,7 +121,8 @@ def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoade
         rows = read_rows(path)
         return _build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)
     if spec not in NAMES:
-        raise DatasetError(f"unknown dataset {spec!r}: {did_you_mean(spec, [*NAMES, *GROUPS])}choose one of {', '.join([*NAMES, *GROUPS])}, "
+        known = [*NAMES, *GROUPS]
+        raise DatasetError(f"unknown dataset {spec!r}: {did_you_mean(spec, known)}choose one of {', '.join(known)}, "
                            "a comma list of them, or give a file path")
     registry = registry_set(spec)
     if spec == "demo":

@@ -66,7 +66,8 @@ def read_foreign(path: Path, fmt: str) -> list[ForeignSample]:
         "jsonl": _from_jsonl,
     }
     if fmt not in readers:
-        raise ImportFileError(f"unknown import format {fmt!r}: {did_you_mean(fmt, FORMATS)}choose one of {', '.join(FORMATS)}")
+        raise ImportFileError(f"unknown import format {fmt!r}: {did_you_mean(fmt, FORMATS)}"
+                              f"choose one of {', '.join(FORMATS)}")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     found = [s for where, obj in _records(path) for s in readers[fmt](where, obj, path)]

@@ -154,7 +154,8 @@ def export_format(name: str) -> Format:
     for fmt in FORMATS:
         if name == fmt:
             return fmt
-    raise ReportError(f"unknown export format {name!r}: {did_you_mean(name, FORMATS)}use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
+    listed = f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+    raise ReportError(f"unknown export format {name!r}: {did_you_mean(name, FORMATS)}use {listed}")
 
 
 def export_runs(run_dirs: Sequence[Path], fmt: str) -> str:
