@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import shlex
+import shutil
+import sys
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from evaluator._cli_options import BackendOverrides, RunOptions
+from evaluator._suggest import did_you_mean
 from evaluator.errors import TemplateError
 
 if TYPE_CHECKING:
+    from evaluator.run.presets import ModelPreset
     from evaluator.run.record_types import Summary
+    from evaluator.types import BackendConfig
 
 EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
 
@@ -38,7 +46,7 @@ def warn(console: Any, label: str, message: str) -> None:
     console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
 
 
-def _backend_config(options: dict[str, Any]) -> tuple[Any, Any, str]:
+def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[ModelPreset, BackendConfig, str]:
     """(preset, BackendConfig, the extra body sent without --extra-body) for --model and the override
     flags; the preset is an ad-hoc one for model ids that are not presets. A bad --extra-body is
     refused here, before anything else happens."""
@@ -46,35 +54,29 @@ def _backend_config(options: dict[str, Any]) -> tuple[Any, Any, str]:
     from evaluator.backends._request_body import parse_extra_body
     from evaluator.run.presets import PRESETS, ModelPreset, backend_config, find_preset
 
-    name: str = options["model"]
-    kind = options["backend"].value if options["backend"] else None
-    if options["base_url"] and kind is None:
+    name = options.model
+    kind = options.backend
+    if options.base_url and kind is None:
         kind = "openai"
     preset = find_preset(name)
     if preset is None:
         if kind is None and Path(name).expanduser().is_dir():
             kind = "vllm"
         if kind is None:
-            known = ", ".join(p.name for p in PRESETS)
-            raise BackendError(f"unknown model {name!r}: known presets are {known}; for any other model add "
-                               "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
+            names = [p.name for p in PRESETS]
+            raise BackendError(f"unknown model {name!r}: {did_you_mean(name, names)}known presets are "
+                               f"{', '.join(names)}; for any other model add --backend openai --base-url URL, "
+                               "or --backend vllm (or give a local model directory)")
         preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
-    fields = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
-              "data_parallel_size", "data_parallel_size_local", "gpu_memory_utilization", "max_model_len",
-              "max_num_seqs", "dtype", "enable_prefix_caching", "distributed_executor_backend", "enforce_eager")
-    config = backend_config(
-        preset, backend=kind, base_url=options["base_url"], api_key_env=options["api_key_env"],
-        api=options["api"].value if options["api"] else None, request_timeout_s=options["request_timeout"],
-        extra_body_json=options["extra_body"], **{key: options[key] for key in fields},
-    )
+    preset_config = backend_config(preset, backend=kind, base_url=options.base_url)
+    config = overrides.applied_to(preset_config)
     if config.kind == "mock":
         config = dataclasses.replace(config, model=name)  # mock:0.9 carries its accuracy in the name
     parse_extra_body(config.extra_body_json)
-    default_body = backend_config(preset, backend=kind, base_url=options["base_url"]).extra_body_json
-    return preset, config, default_body
+    return preset, config, preset_config.extra_body_json
 
 
-def run_evaluation(options: dict[str, Any]) -> None:
+def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
     from rich.console import Console
 
     from evaluator.backends import create_backend
@@ -88,39 +90,39 @@ def run_evaluation(options: dict[str, Any]) -> None:
     from evaluator.types import SamplingParams
 
     console, err = Console(), Console(stderr=True)
-    name = options["model"]
-    preset, backend_config, default_body = _backend_config(options)
+    name = options.model
+    preset, backend_config, default_body = _backend_config(options, overrides)
     price_table()  # a bad $AIME_EVAL_PRICES is reported now, not after hours of sampling
     if preset.warning:
         warn(err, f"warning ({preset.name})", preset.warning)
-    benchmark = load_benchmark(options["dataset"], options["data_dir"])
+    benchmark = load_benchmark(options.dataset, options.data_dir)
     for warning in benchmark.warnings:
         warn(err, "warning", warning)
-    template = load_template(options["prompt_template"] or default_template(backend_config.api))
-    if options["protocol"] != "deepseek" and options["prompt_template"]:
+    template = load_template(options.prompt_template or default_template(backend_config.api))
+    if options.protocol != "deepseek" and options.prompt_template:
         raise TemplateError("--prompt-template and --protocol matharena both set the prompt: give one")
     judge_config = None
-    if options["judge"]:
+    if options.judge:
         from evaluator.grading.judge import judge_backend_config
 
-        judge_config = judge_backend_config(options["judge"], options["judge_base_url"], options["judge_api_key_env"])
+        judge_config = judge_backend_config(options.judge, options.judge_base_url, options.judge_api_key_env)
     config = RunConfig(
         model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
         dataset_hash=benchmark.content_hash, template=template,
         sampling=SamplingParams(
-            preset.temperature if options["temperature"] is None else options["temperature"],
-            preset.top_p if options["top_p"] is None else options["top_p"],
-            options["max_tokens"] or preset.max_tokens,
-            options["seed"],
+            preset.temperature if options.temperature is None else options.temperature,
+            preset.top_p if options.top_p is None else options.top_p,
+            options.max_tokens or preset.max_tokens,
+            options.seed,
         ),
-        k=options["k"],
-        assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None
-        else ("<think>\n" if options["think_prefix"] else ""),
-        contest_templates=contest_templates(options["protocol"], [name for name, _ in benchmark.contests]),
+        k=options.k,
+        assistant_prefix=preset.assistant_prefix if options.think_prefix is None
+        else ("<think>\n" if options.think_prefix else ""),
+        contest_templates=contest_templates(options.protocol, [name for name, _ in benchmark.contests]),
         default_extra_body=default_body,
     )
     # A bad API key or mock spec fails here, before a run directory exists.
-    directory = options["run_dir"] or config.run_dir(options["output_dir"])
+    directory = options.run_dir or config.run_dir(options.output_dir)
     backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=directory)
     fresh = not directory.exists()
     try:
@@ -134,15 +136,15 @@ def run_evaluation(options: dict[str, Any]) -> None:
         from evaluator.reports.display import contest_table
 
         console.print(contest_table(summary))
-    if options["per_problem"]:
+    if options.per_problem:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
-    console.print(f"next: evaluate report {directory} (HTML page) · evaluate compare {directory} OTHER_RUN... · "
-                  f"evaluate export {directory} --format markdown · evaluate score {directory} (re-grade)",
+    me = invoked_as(sys.argv, sys.orig_argv, shutil.which)
+    console.print(f"next: {me} report {directory} (HTML page) · {me} compare {directory} OTHER_RUN... · "
+                  f"{me} export {directory} --format markdown · {me} score {directory} (re-grade)",
                   highlight=False, soft_wrap=True)
-    for check in summary["checks"]:
-        if not check["passed"]:
-            warn(err, f"check {check['name']}", check["detail"])
+    for label, detail in failed_checks(summary["checks"], benchmark.warnings):
+        warn(err, label, detail)
     for note in run_notes(summary, progress.backend_stats if progress else None):
         warn(err, "warning", note)
     if summary["errors"]:
@@ -151,7 +153,7 @@ def run_evaluation(options: dict[str, Any]) -> None:
         raise typer.Exit(EXIT_SAMPLES_LEFT)
 
 
-def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: dict[str, Any],
+def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: RunOptions,
             err: Any, judge_config: Any) -> tuple[Summary, Any]:
     """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
     the run's largest k); returns the summary for the k asked and the run's progress counters."""
@@ -159,10 +161,10 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
     from evaluator.run.runner import execute, pending_samples, run_sync
     from evaluator.run.store import RunStore
 
-    name, seed = options["model"], options["seed"]
+    name, seed = options.model, options.seed
     try:
         store = RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
-                              force_new=options["force_new"])
+                              force_new=options.force_new)
     except BaseException:
         run_sync(backend.aclose())
         raise
@@ -183,17 +185,50 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
             err.print(f"resuming: {total - todo} of {total} samples already there; generating {todo}",
                       highlight=False, soft_wrap=True)
         try:
-            with sampling_progress(err, f"{name} on {benchmark.name}", options["quiet"] or todo == 0) as update:
+            with sampling_progress(err, f"{name} on {benchmark.name}", options.quiet or todo == 0) as update:
                 progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
         except BaseException:
             with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
                 store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name))
             raise
-        if judge_config is not None:
-            _judge(store.directory, benchmark, store.k, judge_config, options["judge"], err)
+        if judge_config is not None and options.judge is not None:
+            _judge(store.directory, benchmark, store.k, judge_config, options.judge, err)
         summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name)
         store.write_summary(summary)
     return (summarize_run_dir(directory, benchmark, config.k, seed, name) if store.k > config.k else summary), progress
+
+
+def invoked_as(argv: Sequence[str], orig_argv: Sequence[str], which: Callable[[str], str | None]) -> str:
+    """The command that started this program, as the user can type it again (the `next:` hint), from
+    sys.argv, sys.orig_argv and shutil.which: `evaluate` when that name on PATH is this very program;
+    the interpreter's words for `python -m evaluator.cli` (argv[0] is then the module's .py file); else
+    argv[0] as typed, such as README's `.venv/bin/evaluate`. Quoted for a shell."""
+    argv0 = argv[0] if argv else ""
+    if not argv0 or argv0 == "-c":  # called from Python code (a notebook, CliRunner): the installed name
+        return "evaluate"
+    if argv0.endswith(".py"):  # the interpreter, its flags, then `-m module` or the script's path
+        words = orig_argv[: len(orig_argv) - len(argv) + 1]
+        return shlex.join(words) if words else "evaluate"
+    name = Path(argv0).name
+    found = which(name)
+    if found is not None and Path(found).resolve() == Path(argv0).resolve():
+        return name
+    return shlex.quote(argv0)
+
+
+def failed_checks(checks: Sequence[Mapping[str, Any]], loader_warnings: Sequence[str]) -> list[tuple[str, str]]:
+    """(label, detail) of each failed protocol check, for the end of a run. A `dataset` check whose detail
+    is just the loader's warnings points at them instead: they were printed one per line before sampling,
+    and each defect is named once (summary.json and the report keep the full detail)."""
+    lines = []
+    for check in checks:
+        if check["passed"]:
+            continue
+        detail = str(check["detail"])
+        if check["name"] == "dataset" and loader_warnings and detail == "; ".join(loader_warnings):
+            detail = f"failed on the {len(loader_warnings)} loader warning(s) printed before sampling"
+        lines.append((f"check {check['name']}", detail))
+    return lines
 
 
 async def _execute_and_close(coro: Any, backend: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from evaluator._cli_group import OneLineErrors
+from evaluator._cli_options import BackendOverrides, RunOptions
 from evaluator._cli_run import fail, run_evaluation, summarize_run_dir, warn
 from evaluator.errors import EvaluatorError
 
@@ -69,9 +70,11 @@ def run(
     concurrency: Annotated[int, typer.Option(min=1, help="API requests in flight.")] = 32,
     samples_per_request: Annotated[int | None, typer.Option(min=1, help="API `n` per request (fans out if "
                                    "rejected; default: the preset's).")] = None,
-    extra_body: Annotated[str | None, typer.Option(help="JSON object merged into every API request body "
-                          "(part of the run's identity; may not set n, model, messages, max_tokens, temperature, seed ...).")] = None,
-    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds per API request attempt, the whole body included.")] = 3600.0,
+    extra_body_json: Annotated[str | None, typer.Option("--extra-body", help="JSON object merged into every API "
+                               "request body (part of the run's identity; may not set n, model, messages, max_tokens, "
+                               "temperature, seed ...).")] = None,
+    request_timeout_s: Annotated[float, typer.Option("--request-timeout", min=1.0, help="Seconds per API request "
+                                 "attempt, the whole body included.")] = 3600.0,
     max_retries: Annotated[int, typer.Option(min=0, help="Retries per API request (429/5xx/timeouts).")] = 8,
     tensor_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
     pipeline_parallel_size: Annotated[int, typer.Option(min=1)] = 1,
@@ -99,10 +102,26 @@ def run(
     if model is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    options = {name: value for name, value in locals().items() if name not in ("ctx",)}
+    options = RunOptions(
+        model=model, k=k, dataset=dataset, data_dir=data_dir, backend=backend.value if backend else None,
+        base_url=base_url, prompt_template=prompt_template, protocol=protocol, judge=judge,
+        judge_base_url=judge_base_url, judge_api_key_env=judge_api_key_env, think_prefix=think_prefix,
+        temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed, output_dir=output_dir,
+        run_dir=run_dir, force_new=force_new, per_problem=per_problem, quiet=quiet,
+    )
+    overrides = BackendOverrides(
+        api_key_env=api_key_env, api=api.value if api else None, concurrency=concurrency,
+        samples_per_request=samples_per_request, request_timeout_s=request_timeout_s, max_retries=max_retries,
+        tensor_parallel_size=tensor_parallel_size, pipeline_parallel_size=pipeline_parallel_size,
+        data_parallel_size=data_parallel_size, data_parallel_size_local=data_parallel_size_local,
+        gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len, max_num_seqs=max_num_seqs,
+        dtype=dtype, enable_prefix_caching=enable_prefix_caching,
+        distributed_executor_backend=distributed_executor_backend, enforce_eager=enforce_eager,
+        extra_body_json=extra_body_json,
+    )
     try:
         with _sigterm_as_interrupt():
-            run_evaluation(options)
+            run_evaluation(options, overrides)
     except EvaluatorError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -161,7 +180,7 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
     from evaluator.imports.runs import FORMATS, import_runs
     from evaluator.reports.display import summary_table
 
-    if fmt not in FORMATS:
+    if fmt is None:  # a value not in FORMATS is refused by the readers, with the close matches
         fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     console, err = Console(), Console(stderr=True)
     for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
@@ -209,12 +228,6 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
     Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
                                f"{summary['overrides']} human override(s) applied", highlight=False)
-
-class ExportFormat(str, Enum):
-    csv = "csv"
-    markdown = "markdown"
-    json = "json"
-
 
 RunDirs = Annotated[list[Path], typer.Argument(help="Run directories written by `evaluate`.")]
 Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s) and judge the run "
@@ -291,19 +304,21 @@ def compare(
 @app.command()
 def export(
     run_dirs: RunDirs,
-    format: Annotated[ExportFormat, typer.Option("--format", help="csv, markdown or json.")] = ExportFormat.markdown,
+    format: Annotated[str, typer.Option("--format", metavar="<csv|markdown|json>",
+                                        help="csv, markdown or json.")] = "markdown",
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """A leaderboard table of runs for other dashboards (schema: docs/results-format.md)."""
     from rich.console import Console
 
-    from evaluator.reports.export import export_runs, mixed_datasets
+    from evaluator.reports.export import export_format, export_runs, mixed_datasets
 
     try:
+        fmt = export_format(format)  # a mistyped format is named before any run is read
         run_dirs = _scored_runs(run_dirs)
         if (mixed := mixed_datasets(run_dirs)) is not None:
             warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
-        text = export_runs(run_dirs, format.value)
+        text = export_runs(run_dirs, fmt)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:

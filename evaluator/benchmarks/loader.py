@@ -23,11 +23,11 @@ import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from evaluator._suggest import did_you_mean
 from evaluator.benchmarks.records import read_json_records
 from evaluator.benchmarks.registry import (
     GROUPS,
@@ -121,9 +121,8 @@ def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoade
         rows = read_rows(path)
         return _build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)
     if spec not in NAMES:
-        close = get_close_matches(spec, [*NAMES, *GROUPS], n=3)
-        hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise DatasetError(f"unknown dataset {spec!r}: {hint}choose one of {', '.join([*NAMES, *GROUPS])}, "
+        known = [*NAMES, *GROUPS]
+        raise DatasetError(f"unknown dataset {spec!r}: {did_you_mean(spec, known)}choose one of {', '.join(known)}, "
                            "a comma list of them, or give a file path")
     registry = registry_set(spec)
     if spec == "demo":

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaluator._suggest import did_you_mean
 from evaluator.benchmarks.records import read_json_records
 from evaluator.errors import ImportFileError
 
@@ -73,7 +74,8 @@ def read_foreign(path: Path, fmt: str) -> list[ForeignSample]:
     the format finds no response."""
     reader = READERS.get(fmt)
     if reader is None:
-        raise ImportFileError(f"unknown import format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise ImportFileError(f"unknown import format {fmt!r}: {did_you_mean(fmt, FORMATS)}"
+                              f"choose one of {', '.join(FORMATS)}")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     found = [s for where, obj in _records(path) for s in reader(where, obj, path)]

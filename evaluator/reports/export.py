@@ -15,12 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from evaluator._suggest import did_you_mean
 from evaluator.reports._html import ci_text, pct
 from evaluator.reports.runview import ReportError, RunView, load_runs
 
 SCHEMA = "aime-eval/leaderboard"
 VERSION = 1
 Format = Literal["csv", "markdown", "json"]
+FORMATS: tuple[Format, ...] = ("csv", "markdown", "json")  # `evaluate export --format`
 
 # Flat columns of the CSV (and the order of the JSON row keys that are scalars).
 CSV_COLUMNS = (
@@ -147,9 +149,17 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def export_runs(run_dirs: Sequence[Path], fmt: Format) -> str:
-    """The leaderboard of `run_dirs` as CSV, Markdown or JSON text (best pass@1 first)."""
+def export_format(name: str) -> Format:
+    """`name` if it is one of FORMATS; else ReportError naming the close matches, then every format."""
+    for fmt in FORMATS:
+        if name == fmt:
+            return fmt
+    listed = f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+    raise ReportError(f"unknown export format {name!r}: {did_you_mean(name, FORMATS)}use {listed}")
+
+
+def export_runs(run_dirs: Sequence[Path], fmt: str) -> str:
+    """The leaderboard of `run_dirs` as CSV, Markdown or JSON text (best pass@1 first). Raises
+    ReportError for a format not in FORMATS (before reading any run)."""
     writers = {"csv": to_csv, "markdown": to_markdown, "json": to_json}
-    if fmt not in writers:
-        raise ReportError(f"unknown export format {fmt!r}; use csv, markdown or json")
-    return writers[fmt](_rows(load_runs(run_dirs)))
+    return writers[export_format(fmt)](_rows(load_runs(run_dirs)))

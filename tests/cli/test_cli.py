@@ -183,7 +183,7 @@ def test_score_import_reproduces_reported_accuracy(shared_dir: Path, tmp_path: P
     assert rescored.returncode == 0 and "0 verdict(s) changed" in rescored.stderr
     assert json.loads((run / "summary.json").read_text())["imported"]["reported_accuracy"] == summary["imported"]["reported_accuracy"]
     bad = evaluate("score", "--import", str(dump), "--format", "nope", cwd=tmp_path)
-    assert bad.returncode == 2 and "--format must be one of" in bad.stderr
+    assert bad.returncode == 2 and "unknown import format 'nope': choose one of samples," in bad.stderr
 
 
 def test_run_dir_of_another_configuration_is_refused_unless_forced(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ run directory (config.json, summary.json, samples) is not touched. Re-runs say w
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 
 from tests.cli.test_cli import evaluate
@@ -34,4 +36,5 @@ def test_rerun_and_resume_say_what_is_already_there(tmp_path: Path) -> None:
     again = evaluate(*base, "--k", "3", cwd=tmp_path)
     assert again.returncode == 0 and "all 36 samples are already in" in again.stderr
     assert "0/0" not in again.stderr  # no empty progress bar
-    assert "next: evaluate report out/" in again.stdout and "evaluate export" in again.stdout
+    me = shlex.join([sys.executable, "-m", "evaluator.cli"])  # as `evaluate` was started (test_cli_next_hint.py)
+    assert f"next: {me} report out/" in again.stdout and f"{me} export" in again.stdout

@@ -25,11 +25,14 @@ def test_an_answer_that_is_not_math_is_named_with_its_line(tmp_path: Path) -> No
     result = evaluate("--model", "mock", "--k", "1", "--dataset", "mine.jsonl", "--output-dir", "o", "--quiet",
                       cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    # named once at the start; the end-of-run `dataset` check repeats it as "check dataset: ..."
-    warnings = [line for line in result.stderr.splitlines()
-                if "neither a number nor LaTeX" in line and line.startswith("warning:")]
-    assert warnings == ["warning: mine.jsonl:2: answer 'abc' is neither a number nor LaTeX math; "
-                        "check the answer key (it is compared as written)"]
+    # named once, at the start; the end-of-run `dataset` check points at it instead of repeating it
+    named = [line for line in result.stderr.splitlines() if "neither a number nor LaTeX" in line]
+    assert named == ["warning: mine.jsonl:2: answer 'abc' is neither a number nor LaTeX math; "
+                     "check the answer key (it is compared as written)"]
+    assert "check dataset: failed on the 1 loader warning(s) printed before sampling" in result.stderr.splitlines()
+    (run,) = (tmp_path / "o").iterdir()
+    (check,) = [c for c in json.loads((run / "summary.json").read_text())["checks"] if c["name"] == "dataset"]
+    assert not check["passed"] and "mine.jsonl:2: answer 'abc'" in check["detail"]  # summary.json keeps it all
 
 
 def test_one_problem_shows_pass1_without_a_dash_error_bar(tmp_path: Path) -> None:

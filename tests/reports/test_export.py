@@ -67,4 +67,4 @@ def test_markdown_table_escapes_cells(runs: list[Path], tmp_path: Path) -> None:
 
 def test_unknown_format_is_a_clear_error(runs: list[Path]) -> None:
     with pytest.raises(ReportError, match="csv, markdown or json"):
-        export_runs(runs, "xml")  # type: ignore[arg-type]
+        export_runs(runs, "xml")
