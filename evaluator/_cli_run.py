@@ -55,7 +55,7 @@ def _backend_config(options: dict[str, Any]) -> tuple[Any, Any, str]:
             known = ", ".join(p.name for p in PRESETS)
             raise BackendError(f"unknown model {name!r}: known presets are {known}; for any other model add "
                                "--backend openai --base-url URL, or --backend vllm (or give a local model directory)")
-        preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
+        preset = ModelPreset(name=name, backend=kind, model=name, description="ad hoc", assistant_prefix="")
     fields = ("concurrency", "samples_per_request", "max_retries", "tensor_parallel_size", "pipeline_parallel_size",
               "data_parallel_size", "data_parallel_size_local", "gpu_memory_utilization", "max_model_len",
               "max_num_seqs", "dtype", "enable_prefix_caching", "distributed_executor_backend", "enforce_eager")
@@ -105,10 +105,10 @@ def run_evaluation(options: dict[str, Any]) -> None:
         model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
         dataset_hash=benchmark.content_hash, template=template,
         sampling=SamplingParams(
-            preset.temperature if options["temperature"] is None else options["temperature"],
-            preset.top_p if options["top_p"] is None else options["top_p"],
-            options["max_tokens"] or preset.max_tokens,
-            options["seed"],
+            temperature=preset.temperature if options["temperature"] is None else options["temperature"],
+            top_p=preset.top_p if options["top_p"] is None else options["top_p"],
+            max_tokens=options["max_tokens"] or preset.max_tokens,
+            seed=options["seed"],
         ),
         k=options["k"],
         assistant_prefix=preset.assistant_prefix if options["think_prefix"] is None

@@ -226,7 +226,7 @@ def judge_backend_config(model: str, base_url: str | None, api_key_env: str | No
     if preset is None:
         if base_url is None:
             raise BackendError(f"--judge {model}: not a preset; give --judge-base-url URL (an OpenAI-compatible server)")
-        preset = ModelPreset(model, "openai", model, "judge", assistant_prefix="")
+        preset = ModelPreset(name=model, backend="openai", model=model, description="judge", assistant_prefix="")
     config = backend_config(preset, backend="openai", base_url=base_url, api_key_env=api_key_env)
     if config.kind != "openai":
         raise BackendError(f"--judge {model}: the judge runs through the OpenAI-compatible API only")

@@ -13,14 +13,14 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from evaluator.reports._html import ci_text, pct
 from evaluator.reports.runview import ReportError, RunView, load_runs
+from evaluator.types import ExportFormat
 
 SCHEMA = "aime-eval/leaderboard"
 VERSION = 1
-Format = Literal["csv", "markdown", "json"]
 
 # Flat columns of the CSV (and the order of the JSON row keys that are scalars).
 CSV_COLUMNS = (
@@ -147,7 +147,7 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def export_runs(run_dirs: Sequence[Path], fmt: Format) -> str:
+def export_runs(run_dirs: Sequence[Path], fmt: ExportFormat) -> str:
     """The leaderboard of `run_dirs` as CSV, Markdown or JSON text (best pass@1 first)."""
     writers = {"csv": to_csv, "markdown": to_markdown, "json": to_json}
     if fmt not in writers:

@@ -28,7 +28,7 @@ from evaluator.types import BackendConfig, Completion, Problem, SamplingParams
 _PACKAGES = ("aime-eval", "numpy", "sympy", "openai", "datasets", "latex2sympy2_extended", "vllm", "torch")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunConfig:
     """Everything that determines a run. `identity()` (what changes the samples) names its directory;
     k, concurrency and retries do not, so raising k later extends the same run."""
