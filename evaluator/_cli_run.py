@@ -10,11 +10,15 @@ import contextlib
 import dataclasses
 from collections import Counter
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from evaluator.errors import TemplateError
+
+if TYPE_CHECKING:
+    from evaluator.run.presets import ModelPreset
+    from evaluator.types import BackendConfig
 
 EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
 
@@ -35,7 +39,7 @@ def warn(console: Any, label: str, message: str) -> None:
     console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
 
 
-def _backend_config(options: dict[str, Any]) -> tuple[Any, Any, str]:
+def _backend_config(options: dict[str, Any]) -> tuple[ModelPreset, BackendConfig, str]:
     """(preset, BackendConfig, the extra body sent without --extra-body) for --model and the override
     flags; the preset is an ad-hoc one for model ids that are not presets. A bad --extra-body is
     refused here, before anything else happens."""

@@ -22,9 +22,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaluator.types import BackendConfig, Message, Problem, Request, SamplingParams
+
+if TYPE_CHECKING:
+    from evaluator.backends import Backend
 
 JUDGE_FILE = "judge.jsonl"
 FINAL_PART_CHARS = 2000
@@ -139,7 +142,7 @@ async def run_judge(
     records: Sequence[Mapping[str, Any]],
     problems: Sequence[Problem],
     k: int,
-    backend: Any,
+    backend: Backend,
     config: BackendConfig,
     model_name: str,
 ) -> JudgeProgress:
