@@ -53,27 +53,31 @@ def _local(name: str, hf_id: str, description: str, **kw: object) -> ModelPreset
         base_url=LOCAL_SERVER, hf_id=hf_id, samples_per_request=8, continue_final_message=True
     )
     values.update(kw)
-    return ModelPreset(name=name, backend="openai", model=hf_id, description=description, **values)  # type: ignore[arg-type]
+    return ModelPreset(
+        name=name, backend="openai", model=hf_id, description=description, **values  # type: ignore[arg-type]
+    )
 
 
 def _openai_reasoning(name: str, description: str) -> ModelPreset:
     """OpenAI o-series: max_completion_tokens, no temperature/top_p, reasoning hidden (only counted)."""
     return ModelPreset(
-        name=name, backend="openai", model=name, description=description, base_url=OPENAI_API, api_key_env="OPENAI_API_KEY",
-        temperature=1.0, top_p=1.0, assistant_prefix="", use_max_completion_tokens=True,
+        name=name, backend="openai", model=name, description=description, base_url=OPENAI_API,
+        api_key_env="OPENAI_API_KEY", temperature=1.0, top_p=1.0, assistant_prefix="", use_max_completion_tokens=True,
         send_temperature=False,
     )  # fmt: skip
 
 
 PRESETS: tuple[ModelPreset, ...] = (
-    ModelPreset(name="mock", backend="mock", model="mock",
-                description="Offline mock, no model: R1-style responses; 0.7 is the success rate of the "
-                "median problem (mock:0.9 sets it), spread by difficulty, so pass@1 is 46% on demo and 61% on "
-                "aime-2024 (mock:0.9: 69% and 76%); mock:0.7:0.2 adds 0.2 s per sample, --concurrency at once"),
+    ModelPreset(
+        name="mock", backend="mock", model="mock",
+        description="Offline mock, no model: R1-style responses; 0.7 is the success rate of the median problem "
+        "(mock:0.9 sets it), spread by difficulty, so pass@1 is 46% on demo and 61% on aime-2024 (mock:0.9: "
+        "69% and 76%); mock:0.7:0.2 adds 0.2 s per sample, --concurrency at once",
+    ),
     ModelPreset(
         name="deepseek-r1", backend="openai", model="deepseek/deepseek-r1",
-        description="DeepSeek-R1 (original Jan 2025 671B weights) via OpenRouter; --backend vllm or --base-url runs "
-        "deepseek-ai/DeepSeek-R1 on your own hardware",
+        description="DeepSeek-R1 (original Jan 2025 671B weights) via OpenRouter; --backend vllm or --base-url "
+        "runs deepseek-ai/DeepSeek-R1 on your own hardware",
         base_url=OPENROUTER, api_key_env="OPENROUTER_API_KEY", hf_id="deepseek-ai/DeepSeek-R1",
         extra_body_json='{"include_reasoning": true}',
         warning="OpenRouter routes to third-party hosts; their quantization may differ (pin with "
