@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluator.types import BackendConfig
+from evaluator.types import ApiKind, BackendConfig, BackendKind
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +28,7 @@ class RunOptions:
     k: int
     dataset: str
     data_dir: Path | None
-    backend: str | None  # mock | openai | vllm; None: the preset's
+    backend: BackendKind | None  # None: the preset's
     base_url: str | None
     prompt_template: str | None
     protocol: str
@@ -52,7 +52,7 @@ class BackendOverrides:
     """`BackendConfig` fields given on the command line; None = not given (the preset's value stays)."""
 
     api_key_env: str | None = None
-    api: str | None = None
+    api: ApiKind | None = None
     concurrency: int | None = None
     samples_per_request: int | None = None
     request_timeout_s: float | None = None

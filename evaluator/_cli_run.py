@@ -67,7 +67,7 @@ def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[M
             raise BackendError(f"unknown model {name!r}: {did_you_mean(name, names)}known presets are "
                                f"{', '.join(names)}; for any other model add --backend openai --base-url URL, "
                                "or --backend vllm (or give a local model directory)")
-        preset = ModelPreset(name, kind, name, "ad hoc", assistant_prefix="")
+        preset = ModelPreset(name=name, backend=kind, model=name, description="ad hoc", assistant_prefix="")
     preset_config = backend_config(preset, backend=kind, base_url=options.base_url)
     config = overrides.applied_to(preset_config)
     if config.kind == "mock":
@@ -110,10 +110,10 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         model_name=name, backend=backend_config, dataset=benchmark.name, dataset_origin=benchmark.origin,
         dataset_hash=benchmark.content_hash, template=template,
         sampling=SamplingParams(
-            preset.temperature if options.temperature is None else options.temperature,
-            preset.top_p if options.top_p is None else options.top_p,
-            options.max_tokens or preset.max_tokens,
-            options.seed,
+            temperature=preset.temperature if options.temperature is None else options.temperature,
+            top_p=preset.top_p if options.top_p is None else options.top_p,
+            max_tokens=options.max_tokens or preset.max_tokens,
+            seed=options.seed,
         ),
         k=options.k,
         assistant_prefix=preset.assistant_prefix if options.think_prefix is None

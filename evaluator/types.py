@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+# Closed sets of values, each written once (STYLE 15). They are the strings stored on disk, so the JSON
+# stays what it was; a new value is added here first and the type checker finds every place to update.
+Status = Literal["ok", "from_reasoning", "weak", "no_answer", "truncated", "ambiguous", "out_of_range"]
+"""How the final answer was found (grading/extract.py): a graded sample's `status` in samples.jsonl.
+(errors.jsonl lines carry `"status": "error"`: they are failed samples, never graded, not a Status.)"""
+GradeMethod = Literal["integer", "exact", "symbolic", "timeout", "unparsable", "too_long", "worker_error", "none"]
+"""How equality with the gold was decided, or why it could not be (grading/grade.py, `Grade.method`)."""
+BackendKind = Literal["mock", "openai", "vllm"]
+"""`--backend`: the keys of `evaluator.backends.BACKENDS` (a test keeps the two equal)."""
+ApiKind = Literal["chat", "completions"]
+"""`--api`: which OpenAI-compatible endpoint a request goes to."""
+ExportFormat = Literal["csv", "markdown", "json"]
+"""`evaluate export --format`."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +36,7 @@ class Problem:
         return (self.answer, *(a for a in self.accepted if a != self.answer))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SamplingParams:
     """How to sample. Each backend maps these to its own parameter names."""
 
@@ -75,17 +90,17 @@ class Completion:
         return self.error is None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BackendConfig:
     """Everything a backend needs besides the requests. Secrets are never stored here: only the
     *name* of the environment variable that holds the API key."""
 
-    kind: str = "mock"  # mock | openai | vllm
+    kind: BackendKind = "mock"
     model: str = "mock"  # model id sent to the server / loaded by vLLM / mock accuracy spec
     # OpenAI-compatible API
     base_url: str | None = None
     api_key_env: str | None = None
-    api: str = "chat"  # chat | completions
+    api: ApiKind = "chat"
     concurrency: int = 32
     samples_per_request: int = 1  # the API's `n`; the backend fans out when a server rejects n > 1
     request_timeout_s: float = 3600.0

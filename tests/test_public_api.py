@@ -10,7 +10,7 @@ import pytest
 SURFACES = {
     "evaluator.benchmarks": {"DATA_DIR_ENV", "NAMES", "Benchmark", "DatasetError", "RegistrySet", "id_sort_key",
                              "load_benchmark", "registry_set"},
-    "evaluator.backends": {"BACKENDS", "Backend", "BackendError", "create_backend"},
+    "evaluator.backends": {"BACKENDS", "Backend", "BackendError", "LiveStats", "create_backend"},
     "evaluator.run": {"PRESETS", "ModelPreset", "PromptTemplate", "RunConfig", "RunProgress", "RunStore",
                       "backend_config", "build_request", "execute", "find_preset", "load_config", "load_errors",
                       "load_samples", "load_template", "run_sync"},

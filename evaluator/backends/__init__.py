@@ -9,12 +9,31 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from evaluator.errors import BackendError
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
-__all__ = ["BACKENDS", "Backend", "BackendError", "create_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendError", "LiveStats", "create_backend"]
+
+
+class LiveStats(Protocol):
+    """A backend's live counters, read by the runner for the progress bar and the end-of-run notes.
+    Written by the backend's event loop only; read any time (the runner never writes them)."""
+
+    @property
+    def in_flight(self) -> int:
+        """Samples (or requests) the backend is waiting on right now."""
+        ...
+
+    @property
+    def retries(self) -> int:
+        """Retries so far, including those of requests still in flight."""
+        ...
+
+    def notes(self) -> list[str]:
+        """What went wrong without costing a sample, one line each, for the end of a run."""
+        ...
 
 
 @runtime_checkable
@@ -22,10 +41,14 @@ class Backend(Protocol):
     """Generates samples. `generate` yields one `Completion` per requested sample index, in any order.
 
     A sample that fails for good is yielded with `error` set (never dropped); the caller stores it
-    and a later run of the same command retries it.
+    and a later run of the same command retries it. `stats` is the backend's live counters, or None
+    for a backend that keeps none (the progress bar then shows no requests in flight).
     """
 
     name: str
+
+    @property
+    def stats(self) -> LiveStats | None: ...
 
     def generate(self, requests: Sequence[Request], params: SamplingParams) -> AsyncIterator[Completion]: ...
 
@@ -44,6 +67,13 @@ error messages come from here).
 Adding a backend: (1) write `evaluator/backends/<name>.py` with a class taking `(config, answer_key)`
 or `(config)` that satisfies `Backend`; (2) add it here; (3) add its options to `BackendConfig` and the
 CLI; (4) test it against a real server or engine (tests/backends/), not only the mock."""
+
+if TYPE_CHECKING:  # mypy checks every backend class against the protocol (nothing is imported at run time)
+    from evaluator.backends.mock import MockBackend
+    from evaluator.backends.openai_api import OpenAIBackend
+    from evaluator.backends.vllm_engine import VLLMBackend
+
+    _CHECKED: tuple[type[Backend], ...] = (MockBackend, OpenAIBackend, VLLMBackend)
 
 
 def create_backend(

@@ -103,6 +103,10 @@ class MockStats:
     in_flight: int = 0
     retries: int = 0
 
+    def notes(self) -> list[str]:
+        """Nothing goes wrong without a model: no notes."""
+        return []
+
 
 class MockBackend:
     """Implements the Backend protocol without a model. Needs the answer key to be right on purpose."""

@@ -150,6 +150,7 @@ class VLLMBackend:
     """
 
     name = "vllm"
+    stats = None  # no live counters of ours: vLLM logs its own stats to vllm.log; the bar counts samples
 
     def __init__(self, config: BackendConfig, log_dir: Path | None = None) -> None:
         problem = python_problem(sys.version_info[:2])

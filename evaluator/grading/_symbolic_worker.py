@@ -18,6 +18,10 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+Undecided = Literal["timeout", "unparsable", "too_long", "worker_error"]
+UNDECIDED: tuple[Undecided, ...] = ("timeout", "unparsable", "too_long", "worker_error")
 
 MAX_SYMBOLIC_CHARS = 200  # longer answers are not parsed: no AIME-style answer is this long
 DEFAULT_TIMEOUT_S = 5.0
@@ -32,7 +36,7 @@ class SymbolicResult:
     """`equal` is None when the check could not finish (timeout, unparsable, worker died)."""
 
     equal: bool | None
-    reason: str  # equal | different | timeout | unparsable | too_long | worker_error
+    reason: Literal["equal", "different"] | Undecided
 
 
 class SymbolicChecker:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from evaluator.grading._free_form import END_MARKERS, WEAK_WINDOW, ends_unfinished, weak_answer
 from evaluator.grading.normalise import (
@@ -19,15 +20,16 @@ from evaluator.grading.normalise import (
     canonical_answer,
     integer_value,
 )
+from evaluator.types import Status
 
-OK = "ok"
-FROM_REASONING = "from_reasoning"
-WEAK = "weak"
-NO_ANSWER = "no_answer"
-TRUNCATED = "truncated"
-AMBIGUOUS = "ambiguous"
-OUT_OF_RANGE = "out_of_range"
-STATUSES = (OK, FROM_REASONING, WEAK, NO_ANSWER, TRUNCATED, AMBIGUOUS, OUT_OF_RANGE)
+OK: Final = "ok"
+FROM_REASONING: Final = "from_reasoning"
+WEAK: Final = "weak"
+NO_ANSWER: Final = "no_answer"
+TRUNCATED: Final = "truncated"
+AMBIGUOUS: Final = "ambiguous"
+OUT_OF_RANGE: Final = "out_of_range"
+STATUSES: tuple[Status, ...] = (OK, FROM_REASONING, WEAK, NO_ANSWER, TRUNCATED, AMBIGUOUS, OUT_OF_RANGE)
 
 AIME_RANGE = range(0, 1000)
 MAX_TEXT_CHARS = 2_000_000  # longer inputs: only the end is read (that is where answers are)
@@ -56,7 +58,7 @@ class Extraction:
     """
 
     answer: str | None
-    status: str
+    status: Status
     source: str = "none"  # box | statement | weak | reasoning | none
     candidates: tuple[str, ...] = ()  # distinct boxed answers of the final part, oldest first
     span: str | None = None
@@ -138,7 +140,7 @@ def extract_answer(text: str, finish_reason: str | None = None) -> Extraction:
 
 
 def _finish(
-    answer: str | None, status: str, source: str, candidates: tuple[str, ...] = (), span: str | None = None
+    answer: str | None, status: Status, source: str, candidates: tuple[str, ...] = (), span: str | None = None
 ) -> Extraction:
     """Wrap an answer, marking integers outside 0-999 as out of range (they are never taken silently)."""
     if answer is None:
@@ -162,7 +164,7 @@ def _explicit_answer(text: str, lo: int, hi: int) -> Extraction | None:
     if not boxes:
         return None
     chosen = statement is not None and statement.answer == boxes[0][1]
-    status = AMBIGUOUS if len(candidates) > 1 and not chosen else OK
+    status: Status = AMBIGUOUS if len(candidates) > 1 and not chosen else OK
     return _finish(boxes[0][1], status, "box", candidates, boxes[0][0].content)
 
 

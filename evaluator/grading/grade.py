@@ -15,22 +15,23 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from evaluator.grading._exact_arith import rational_value, split_collection
-from evaluator.grading._symbolic_worker import SymbolicChecker, default_checker
+from evaluator.grading._symbolic_worker import UNDECIDED, SymbolicChecker, default_checker
 from evaluator.grading.extract import Extraction, extract_answer
 from evaluator.grading.normalise import as_integer, canonical_answer, clean_latex, integer_value
+from evaluator.types import GradeMethod, Status
 
 Gold = int | str
 _SYMBOL = re.compile(r"[A-Za-z](?:_\{?\w{1,4}\}?)?")  # `x`, `a_1`: the name in `x = 7/4`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Grade:
     """Verdict for one response. `status` is the extraction's; `method` says how equality was decided."""
 
     correct: bool
     extracted: str | None
-    status: str
-    method: str = "none"  # integer | exact | symbolic | timeout | unparsable | too_long | worker_error | none
+    status: Status
+    method: GradeMethod = "none"
     matched: str | None = None  # the gold that matched, as canonical text
 
 
@@ -56,16 +57,17 @@ def grade_extraction(
     """Grade an answer already extracted against every accepted gold (correct if any matches)."""
     answer = extraction.answer
     if answer is None:
-        return Grade(False, None, extraction.status)
+        return Grade(correct=False, extracted=None, status=extraction.status)
     value = integer_value(answer)
     span = spelled = answer  # the whole stated answer: only non-integer golds need it
     symbolic: list[tuple[str, str]] = []
-    method = "integer"
+    method: GradeMethod = "integer"
     for gold in _golds(golds):
         expected = gold_integer(gold)
         if expected is not None:
             if value == expected:
-                return Grade(True, answer, extraction.status, "integer", str(expected))
+                return Grade(correct=True, extracted=answer, status=extraction.status, method="integer",
+                             matched=str(expected))
             continue  # an integer gold is never compared symbolically
         if method == "integer" and extraction.span:
             span = clean_latex(extraction.span)
@@ -74,11 +76,11 @@ def grade_extraction(
         raw = clean_latex(str(gold))
         text = canonical_answer(raw) or raw
         if text in (answer, spelled):
-            return Grade(True, spelled, extraction.status, "exact", text)
+            return Grade(correct=True, extracted=spelled, status=extraction.status, method="exact", matched=text)
         decided = _rational_equal(span, raw)
         if decided is not None:
             if decided:
-                return Grade(True, spelled, extraction.status, "exact", text)
+                return Grade(correct=True, extracted=spelled, status=extraction.status, method="exact", matched=text)
             continue
         symbolic.append((raw, text))
     if symbolic:
@@ -87,10 +89,12 @@ def grade_extraction(
         for raw, text in symbolic:
             result = checker.compare(span, raw)
             if result.equal:
-                return Grade(True, spelled, extraction.status, "symbolic", text)
-            if result.equal is None:
+                return Grade(correct=True, extracted=spelled, status=extraction.status, method="symbolic",
+                             matched=text)
+            if result.equal is None and result.reason in UNDECIDED:
                 method = result.reason  # timeout | unparsable | too_long | worker_error
-    return Grade(False, answer if method == "integer" else spelled, extraction.status, method)
+    return Grade(correct=False, extracted=answer if method == "integer" else spelled, status=extraction.status,
+                 method=method)
 
 
 def _rational_equal(answer: str, gold: str) -> bool | None:

@@ -22,9 +22,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaluator.types import BackendConfig, Message, Problem, Request, SamplingParams
+
+if TYPE_CHECKING:
+    from evaluator.backends import Backend
 
 JUDGE_FILE = "judge.jsonl"
 FINAL_PART_CHARS = 2000
@@ -139,7 +142,7 @@ async def run_judge(
     records: Sequence[Mapping[str, Any]],
     problems: Sequence[Problem],
     k: int,
-    backend: Any,
+    backend: Backend,
     config: BackendConfig,
     model_name: str,
 ) -> JudgeProgress:
@@ -226,7 +229,7 @@ def judge_backend_config(model: str, base_url: str | None, api_key_env: str | No
     if preset is None:
         if base_url is None:
             raise BackendError(f"--judge {model}: not a preset; give --judge-base-url URL (an OpenAI-compatible server)")
-        preset = ModelPreset(model, "openai", model, "judge", assistant_prefix="")
+        preset = ModelPreset(name=model, backend="openai", model=model, description="judge", assistant_prefix="")
     config = backend_config(preset, backend="openai", base_url=base_url, api_key_env=api_key_env)
     if config.kind != "openai":
         raise BackendError(f"--judge {model}: the judge runs through the OpenAI-compatible API only")

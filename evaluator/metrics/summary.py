@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from evaluator.types import Problem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # estimators imports numpy: loaded only when a table is built
+    from evaluator.metrics.estimators import ProblemSamples
     from evaluator.run.record_types import Summary
 
 SUMMARY_VERSION = 1
 
 
-def problem_table(records: Iterable[Mapping[str, Any]], problems: Sequence[Problem], k: int | None = None) -> list:
+def problem_table(
+    records: Iterable[Mapping[str, Any]], problems: Sequence[Problem], k: int | None = None
+) -> list[ProblemSamples]:
     """Per-problem samples for the metrics (samples with index >= k are left out), in problem order.
     For a non-integer key, answers are replaced by their equivalence class (grading.equivalence)."""
     from evaluator.metrics.estimators import ProblemSamples
@@ -25,7 +28,7 @@ def problem_table(records: Iterable[Mapping[str, Any]], problems: Sequence[Probl
     for r in records:
         if r["problem_id"] in by_problem and (k is None or int(r["sample"]) < k):
             by_problem[r["problem_id"]].append(r)
-    table = []
+    table: list[ProblemSamples] = []
     for p in problems:
         rows = sorted(by_problem[p.id], key=lambda r: int(r["sample"]))
         answers = tuple(r.get("extracted") for r in rows)

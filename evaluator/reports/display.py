@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.progress import (
@@ -22,6 +22,9 @@ from rich.text import Text
 
 from evaluator.run.record_types import Summary
 from evaluator.run.runner import RunProgress
+
+if TYPE_CHECKING:
+    from evaluator.run.presets import ModelPreset
 
 
 class _LiveCounters(ProgressColumn):
@@ -45,7 +48,9 @@ class _LiveCounters(ProgressColumn):
 
 
 @contextmanager
-def sampling_progress(console: Console, label: str, quiet: bool = False) -> Iterator[Any]:
+def sampling_progress(
+    console: Console, label: str, quiet: bool = False
+) -> Iterator[Callable[[RunProgress], None]]:
     """A progress bar (done/total samples, tokens/s, errors, retries); yields the update callback."""
     if quiet:
         yield lambda _progress: None
@@ -162,7 +167,7 @@ def id_column(table: Table, header: str, values: Any, cap: int) -> None:
     table.add_column(header, overflow="fold", min_width=min(cap, max((len(str(v)) for v in values), default=1)))
 
 
-def models_list(presets: Any, ending: Any) -> Group:
+def models_list(presets: Sequence[ModelPreset], ending: Callable[[ModelPreset], str]) -> Group:
     """`evaluate models`: for each preset its name and backend, the model id it runs and how its prompt
     really ends (`ending(preset)`), each on a line of its own (never truncated, whatever the terminal
     width), and what it really is."""

@@ -13,16 +13,16 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from evaluator._suggest import did_you_mean
 from evaluator.reports._html import ci_text, pct
 from evaluator.reports.runview import ReportError, RunView, load_runs
+from evaluator.types import ExportFormat
 
 SCHEMA = "aime-eval/leaderboard"
 VERSION = 1
-Format = Literal["csv", "markdown", "json"]
-FORMATS: tuple[Format, ...] = ("csv", "markdown", "json")  # `evaluate export --format`
+FORMATS: tuple[ExportFormat, ...] = ("csv", "markdown", "json")  # `evaluate export --format`
 
 # Flat columns of the CSV (and the order of the JSON row keys that are scalars).
 CSV_COLUMNS = (
@@ -149,7 +149,7 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def export_format(name: str) -> Format:
+def export_format(name: str) -> ExportFormat:
     """`name` if it is one of FORMATS; else ReportError naming the close matches, then every format."""
     for fmt in FORMATS:
         if name == fmt:

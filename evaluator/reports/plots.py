@@ -11,9 +11,14 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from evaluator.reports._html import Safe
 from evaluator.reports.runview import ReportError
+
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn, never by `evaluate --help`
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_IN, HEIGHT_IN = 5.2, 3.4
 COLORS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777", "#4b5563")
@@ -37,7 +42,7 @@ class Marker:
     value: float
 
 
-def _figure():
+def _figure() -> tuple[Figure, Axes]:
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:  # the `report` extra is not installed
@@ -52,7 +57,7 @@ def _plain(text: str) -> str:
     return f" {text}" if text.startswith("_") else text
 
 
-def _svg(fig) -> Safe:
+def _svg(fig: Figure) -> Safe:
     """The figure as an inline <svg> element (XML prolog and DOCTYPE removed)."""
     import matplotlib
 

@@ -11,11 +11,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaluator.errors import ReportError
 from evaluator.run.record_types import SampleRecord, Summary
 from evaluator.run.store import SUMMARY, load_config, load_errors, load_samples
+
+if TYPE_CHECKING:  # the metrics (numpy) load only when a report needs the table
+    from evaluator.metrics.estimators import ProblemSamples
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class RunView:
             grouped.setdefault(str(record["problem_id"]), []).append(record)
         return grouped
 
-    def table(self) -> list:
+    def table(self) -> list[ProblemSamples]:
         """Per-problem ProblemSamples (evaluator.metrics.estimators) from the stored verdicts, in benchmark order."""
         from evaluator.metrics.summary import problem_table
         from evaluator.types import Problem

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from evaluator.errors import BackendError
 from evaluator.run.prompts import PLACEHOLDER, build_request
 from evaluator.run.prompts import PRESETS as TEMPLATES
-from evaluator.types import BackendConfig, Problem
+from evaluator.types import ApiKind, BackendConfig, BackendKind, Problem
 
 OPENROUTER = "https://openrouter.ai/api/v1"
 DEEPSEEK_API = "https://api.deepseek.com"
@@ -21,17 +21,17 @@ LOCAL_SERVER = "http://127.0.0.1:8000/v1"  # `vllm serve` default port
 THINK = "<think>\n"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelPreset:
     """A named model: the backend that runs it, the id it is sent as, and what the user must know."""
 
     name: str
-    backend: str  # mock | openai | vllm
+    backend: BackendKind
     model: str  # id sent to the server / loaded by vLLM
     description: str
     base_url: str | None = None
     api_key_env: str | None = None
-    api: str = "chat"
+    api: ApiKind = "chat"
     warning: str | None = None
     # --- appended: weights and provider constraints ---
     hf_id: str | None = None  # Hugging Face weights: used by --backend vllm and by your own --base-url server
@@ -53,34 +53,39 @@ def _local(name: str, hf_id: str, description: str, **kw: object) -> ModelPreset
         base_url=LOCAL_SERVER, hf_id=hf_id, samples_per_request=8, continue_final_message=True
     )
     values.update(kw)
-    return ModelPreset(name, "openai", hf_id, description, **values)  # type: ignore[arg-type]
+    return ModelPreset(
+        name=name, backend="openai", model=hf_id, description=description, **values  # type: ignore[arg-type]
+    )
 
 
 def _openai_reasoning(name: str, description: str) -> ModelPreset:
     """OpenAI o-series: max_completion_tokens, no temperature/top_p, reasoning hidden (only counted)."""
     return ModelPreset(
-        name, "openai", name, description, base_url=OPENAI_API, api_key_env="OPENAI_API_KEY",
-        temperature=1.0, top_p=1.0, assistant_prefix="", use_max_completion_tokens=True,
+        name=name, backend="openai", model=name, description=description, base_url=OPENAI_API,
+        api_key_env="OPENAI_API_KEY", temperature=1.0, top_p=1.0, assistant_prefix="", use_max_completion_tokens=True,
         send_temperature=False,
     )  # fmt: skip
 
 
 PRESETS: tuple[ModelPreset, ...] = (
-    ModelPreset("mock", "mock", "mock", "Offline mock, no model: R1-style responses; 0.7 is the success rate of the "
-                "median problem (mock:0.9 sets it), spread by difficulty, so pass@1 is 46% on demo and 61% on "
-                "aime-2024 (mock:0.9: 69% and 76%); mock:0.7:0.2 adds 0.2 s per sample, --concurrency at once"),
     ModelPreset(
-        "deepseek-r1", "openai", "deepseek/deepseek-r1",
-        "DeepSeek-R1 (original Jan 2025 671B weights) via OpenRouter; --backend vllm or --base-url runs "
-        "deepseek-ai/DeepSeek-R1 on your own hardware",
+        name="mock", backend="mock", model="mock",
+        description="Offline mock, no model: R1-style responses; 0.7 is the success rate of the median problem "
+        "(mock:0.9 sets it), spread by difficulty, so pass@1 is 46% on demo and 61% on aime-2024 (mock:0.9: "
+        "69% and 76%); mock:0.7:0.2 adds 0.2 s per sample, --concurrency at once",
+    ),
+    ModelPreset(
+        name="deepseek-r1", backend="openai", model="deepseek/deepseek-r1",
+        description="DeepSeek-R1 (original Jan 2025 671B weights) via OpenRouter; --backend vllm or --base-url "
+        "runs deepseek-ai/DeepSeek-R1 on your own hardware",
         base_url=OPENROUTER, api_key_env="OPENROUTER_API_KEY", hf_id="deepseek-ai/DeepSeek-R1",
         extra_body_json='{"include_reasoning": true}',
         warning="OpenRouter routes to third-party hosts; their quantization may differ (pin with "
         '--extra-body \'{"provider": {"quantizations": ["fp8"]}}\')',
     ),
     ModelPreset(
-        "deepseek-reasoner", "openai", "deepseek-reasoner",
-        "DeepSeek's own API model deepseek-reasoner (thinking mode of the current DeepSeek-V3.x)",
+        name="deepseek-reasoner", backend="openai", model="deepseek-reasoner",
+        description="DeepSeek's own API model deepseek-reasoner (thinking mode of the current DeepSeek-V3.x)",
         base_url=DEEPSEEK_API, api_key_env="DEEPSEEK_API_KEY", assistant_prefix="", send_temperature=False,
         send_seed=False, max_tokens=32768,
         warning="not DeepSeek-R1: since August 2025 deepseek-reasoner serves newer V3.x thinking models "
@@ -107,7 +112,7 @@ PRESETS: tuple[ModelPreset, ...] = (
 )  # fmt: skip
 
 
-def default_template(api: str) -> str:
+def default_template(api: ApiKind) -> str:
     """The prompt template used unless `--prompt-template` says otherwise: R1-Zero's plain-text
     template (paper, Table 1) on the completions API, the boxed-answer user turn on chat."""
     return "r1-zero" if api == "completions" else "r1"
@@ -157,10 +162,10 @@ def find_preset(name: str) -> ModelPreset | None:
 def backend_config(
     preset: ModelPreset,
     *,
-    backend: str | None = None,
+    backend: BackendKind | None = None,
     base_url: str | None = None,
     api_key_env: str | None = None,
-    api: str | None = None,
+    api: ApiKind | None = None,
     **overrides: object,
 ) -> BackendConfig:
     """The BackendConfig for `preset` with the CLI's overrides (None = keep the preset's value).
@@ -208,10 +213,11 @@ def backend_config(
     return replace(config, **chosen)  # type: ignore[arg-type]
 
 
-def config_for_model(name: str, *, backend: str | None = None, **overrides: object) -> BackendConfig:
+def config_for_model(name: str, *, backend: BackendKind | None = None, **overrides: object) -> BackendConfig:
     """A preset's config, or for an unknown name (any served model id / local HF dir) a plain one."""
     preset = find_preset(name)
     if preset is not None:
         return backend_config(preset, backend=backend, **overrides)  # type: ignore[arg-type]
-    adhoc = ModelPreset(name, backend or "openai", name, "ad hoc", assistant_prefix="")
+    adhoc = ModelPreset(name=name, backend=backend or "openai", model=name, description="ad hoc",
+                        assistant_prefix="")
     return backend_config(adhoc, backend=backend, **overrides)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator.errors import TemplateError
-from evaluator.types import Message, Problem, Request
+from evaluator.types import ApiKind, Message, Problem, Request
 
 PLACEHOLDER = "{problem}"
 
@@ -24,7 +24,7 @@ class PromptTemplate:
 
     name: str
     text: str
-    kind: str = "chat"  # chat | completions
+    kind: ApiKind = "chat"  # which API form the prompt takes: one user turn, or a plain prompt
     assistant_prefix: str = ""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from evaluator.backends import Backend, LiveStats
 from evaluator.backends._request_body import canonical_extra_body
 from evaluator.benchmarks.loader import Benchmark
 from evaluator.grading.records import error_record, graded_record
@@ -29,7 +30,7 @@ from evaluator.types import BackendConfig, Completion, Problem, SamplingParams
 _PACKAGES = ("aime-eval", "numpy", "sympy", "openai", "datasets", "latex2sympy2_extended", "vllm", "torch")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunConfig:
     """Everything that determines a run. `identity()` (what changes the samples) names its directory;
     k, concurrency and retries do not, so raising k later extends the same run."""
@@ -159,14 +160,14 @@ class RunProgress:
     retries: int = 0
     completion_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
-    backend_stats: Any = None  # the backend's live counters, where it has them (retries, requests in flight)
+    backend_stats: LiveStats | None = None  # the backend's live counters, where it has them (`Backend.stats`)
 
     def live_retries(self) -> int:
         """Retries so far, including those of requests still in flight (where the backend counts them)."""
-        return max(self.retries, getattr(self.backend_stats, "retries", 0))
+        return max(self.retries, self.backend_stats.retries if self.backend_stats is not None else 0)
 
     def in_flight(self) -> int | None:
-        return getattr(self.backend_stats, "in_flight", None)
+        return self.backend_stats.in_flight if self.backend_stats is not None else None
 
     def tokens_per_s(self) -> float:
         elapsed = time.monotonic() - self.started
@@ -183,7 +184,7 @@ async def execute(
     config: RunConfig,
     benchmark: Benchmark,
     store: RunStore,
-    backend: Any,
+    backend: Backend,
     on_progress: Callable[[RunProgress], None] | None = None,
 ) -> RunProgress:
     """Generate, grade and append every missing sample of the run."""
@@ -194,7 +195,7 @@ async def execute(
         build_request(problems[pid], templates.get(pid, config.template), indices, config.assistant_prefix)
         for pid, indices in pending.items()
     ]
-    progress = RunProgress(total=sum(len(i) for i in pending.values()), backend_stats=getattr(backend, "stats", None))
+    progress = RunProgress(total=sum(len(i) for i in pending.values()), backend_stats=backend.stats)
     if on_progress:
         on_progress(progress)
     if not requests:
@@ -226,10 +227,10 @@ def run_sync(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def run_notes(summary: Summary, backend_stats: Any) -> list[str]:
+def run_notes(summary: Summary, backend_stats: LiveStats | None) -> list[str]:
     """Warnings for the end of a run: what the server did wrong without costing a sample (the
     backend's own notes), and samples a provider's content filter stopped."""
-    notes = list(backend_stats.notes()) if hasattr(backend_stats, "notes") else []
+    notes = list(backend_stats.notes()) if backend_stats is not None else []
     filtered = (summary.get("rates") or {}).get("content_filter")
     if filtered:
         notes.append(f"{filtered:.1%} of the samples were stopped by the provider's content filter "

@@ -154,7 +154,8 @@ def test_same_seed_same_texts_and_resumed_indices_match(engine: Engine) -> None:
     # A resume asks only for the missing indices, grouped differently: each gets its original sample.
     resumed = by_index(engine.collect([chat("p", "Compute 17*23.", (2, 3, 6))], params))
     assert {k: c.text for k, c in resumed.items()} == {k: first[k].text for k in resumed}
-    other_seed = by_index(engine.collect([chat("p", "Compute 17*23.", range(8))], SamplingParams(1.0, 1.0, 24, 12)))
+    other_params = SamplingParams(temperature=1.0, top_p=1.0, max_tokens=24, seed=12)
+    other_seed = by_index(engine.collect([chat("p", "Compute 17*23.", range(8))], other_params))
     assert all(other_seed[k].text != first[k].text for k in first)
 
 

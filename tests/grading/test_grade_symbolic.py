@@ -43,8 +43,12 @@ def test_integer_fast_path(text: str, gold: int | str, correct: bool) -> None:
 
 
 def test_grade_fields() -> None:
-    assert grade_response(r"\boxed{073}", 73) == Grade(True, "73", "ok", "integer", "73")
-    assert grade_response("cut off", 73, finish_reason="length") == Grade(False, None, "truncated")
+    assert grade_response(r"\boxed{073}", 73) == Grade(
+        correct=True, extracted="73", status="ok", method="integer", matched="73"
+    )
+    assert grade_response("cut off", 73, finish_reason="length") == Grade(
+        correct=False, extracted=None, status="truncated"
+    )
 
 
 @pytest.mark.parametrize(("answer", "correct"), [("80", True), ("81", True), ("82", False)])

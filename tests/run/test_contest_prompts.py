@@ -67,6 +67,9 @@ def test_unknown_protocol_or_contest_is_a_user_error(protocol: str, contest: str
 class _Recorder:
     """A backend that records the prompts it is sent and answers nothing useful."""
 
+    name = "recorder"
+    stats = None
+
     def __init__(self) -> None:
         self.prompts: dict[str, str] = {}
 
@@ -75,6 +78,9 @@ class _Recorder:
             self.prompts[request.problem_id] = request.messages[0].content
             for index in request.sample_indices:
                 yield Completion(request.problem_id, index, "\\boxed{1}", finish_reason="stop")
+
+    async def aclose(self) -> None:
+        return None
 
 
 def test_each_contest_of_a_collection_gets_its_own_instruction(shared_dir: Path, tmp_path: Path) -> None:
