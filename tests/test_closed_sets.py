@@ -14,6 +14,7 @@ from evaluator.backends import BACKENDS
 from evaluator.cli import app
 from evaluator.grading import STATUSES, grade_response
 from evaluator.grading._symbolic_worker import UNDECIDED
+from evaluator.reports.export import FORMATS as EXPORT_FORMATS
 from evaluator.run.presets import PRESETS
 from evaluator.run.prompts import PRESETS as TEMPLATES
 from evaluator.types import ApiKind, BackendKind, ExportFormat, GradeMethod, Status
@@ -43,7 +44,8 @@ CASES = (
     Case("--backend offers exactly the backends of the BACKENDS table", BackendKind, tuple(BACKENDS)),
     Case("--backend choices", BackendKind, tuple(_choices("backend"))),
     Case("--api choices", ApiKind, tuple(_choices("api"))),
-    Case("evaluate export --format choices", ExportFormat, tuple(_choices("format", "export"))),
+    Case("evaluate export --format: a plain string checked against FORMATS (so a typo gets close matches)",
+         ExportFormat, EXPORT_FORMATS),
 )
 
 
