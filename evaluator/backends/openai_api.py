@@ -51,12 +51,12 @@ from evaluator.backends._openai_support import (
     MalformedResponse,
     RequestTimedOut,
     error_code,
-    http_client,
     is_local,
     retry_after_s,
     retryable,
     root_cause,
     sample_seed,
+    sdk_client,
     server_message,
 )
 from evaluator.backends._request_body import parse_extra_body
@@ -69,13 +69,6 @@ RETRY_AFTER_CAP_S = 600.0
 PREFLIGHT_ATTEMPTS = 3
 PREFLIGHT_TIMEOUT_S = 60.0  # GET /models is small: a server that takes longer is not answering
 FAILED_REQUESTS_TO_STOP = 8  # requests in a row that failed after all their retries: the server is down
-# The SDK's telemetry headers (its version, OS, architecture, Python) are left out: no server needs them,
-# some gateways and WAFs refuse requests that carry them (403), and they were a third of the header work
-# the client does per request. The SDK drops a default header whose value is `openai.omit`.
-TELEMETRY_HEADERS = (
-    "X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-OS", "X-Stainless-Arch",
-    "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Async",
-)  # fmt: skip
 
 Job = tuple[Request, tuple[int, ...]]
 T = TypeVar("T")
@@ -114,15 +107,7 @@ class OpenAIBackend:
         self._failed_in_a_row = 0
         self._stopping = False  # a BackendError ended the run: workers take no more jobs
         timeout = openai.Timeout(config.request_timeout_s, connect=CONNECT_TIMEOUT_S)
-        no_telemetry: dict[str, Any] = {name: openai.omit for name in TELEMETRY_HEADERS}
-        self._client = openai.AsyncOpenAI(
-            api_key=key,
-            base_url=self.base_url,
-            max_retries=0,
-            timeout=timeout,
-            http_client=http_client(timeout),
-            default_headers=no_telemetry,
-        )
+        self._client = sdk_client(key, self.base_url, timeout)
 
     async def aclose(self) -> None:
         await self._client.close()
