@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from evaluator._suggest import did_you_mean
 from evaluator.reports._html import ci_text, pct
@@ -22,7 +22,7 @@ from evaluator.types import ExportFormat
 
 SCHEMA = "aime-eval/leaderboard"
 VERSION = 1
-FORMATS: tuple[ExportFormat, ...] = ("csv", "markdown", "json")  # `evaluate export --format`
+FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)  # `evaluate export --format`, in the Literal's order
 
 # Flat columns of the CSV (and the order of the JSON row keys that are scalars).
 CSV_COLUMNS = (
