@@ -1,4 +1,4 @@
-"""CPU cost per generated token of the two ways to ask vLLM for k samples of a prompt (issue 18, item 8).
+"""CPU cost per generated token of the two ways to ask vLLM for k samples of a prompt.
 
 - before: one request per problem with `n = k`, `RequestOutputKind.DELTA` (vLLM builds a Python
   `RequestOutput` for every running sequence at every engine step, and the backend appends each delta);

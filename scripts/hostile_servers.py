@@ -1,4 +1,4 @@
-"""Run `evaluate` against each hostile server of issue 19 and print what happened: exit code, wall
+"""Run `evaluate` against each hostile server (evaluator/testing/_fake_quirks.py) and print what happened: exit code, wall
 time, requests the server received, samples and error records left. Point `--code` at another
 checkout (e.g. the commit before the fix) to get the "before" figures with the same servers.
 

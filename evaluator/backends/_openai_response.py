@@ -1,6 +1,6 @@
 """Reading one 200 answer of an OpenAI-compatible server: its JSON, its choices and its usage, checked.
 
-Providers answer badly in the wild (issue 19): no choices, an error body with status 200, bytes that are
+Providers answer badly in the wild: no choices, an error body with status 200, bytes that are
 not JSON, content as a list of parts, choices beyond n or with a null index, usage as strings or 1e30.
 The rule here: what holds no usable sample raises `MalformedResponse` (the caller retries it like a 5xx,
 then records an error); what is merely odd is repaired or left out and counted in `BackendStats`.

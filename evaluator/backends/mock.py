@@ -23,7 +23,7 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from evaluator.backends import BackendError
+from evaluator.errors import BackendError
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 DEFAULT_ACCURACY = 0.7

@@ -44,7 +44,6 @@ import httpx2
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from evaluator.backends import BackendError
 from evaluator.backends._openai_response import completions_of, response_json, snippet
 from evaluator.backends._openai_support import (
     BackendStats,
@@ -60,6 +59,7 @@ from evaluator.backends._openai_support import (
     server_message,
 )
 from evaluator.backends._request_body import parse_extra_body
+from evaluator.errors import BackendError
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"

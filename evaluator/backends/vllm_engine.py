@@ -52,7 +52,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from evaluator.backends import BackendError
 from evaluator.backends._vllm_setup import (
     LOG_CONFIG_VARIABLE,
     accelerator_problem,
@@ -62,6 +61,7 @@ from evaluator.backends._vllm_setup import (
     stats_interval,
     write_logging_config,
 )
+from evaluator.errors import BackendError
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 
 INSTALL_HINT = (

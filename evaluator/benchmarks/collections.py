@@ -8,9 +8,9 @@ year, other contests a prefix such as `hmmt-feb-2025-`).
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-from evaluator.benchmarks.loader import Benchmark, HubLoader, _content_hash, load_benchmark
+from evaluator.benchmarks.benchmark import Benchmark, content_hash
 from evaluator.benchmarks.registry import GROUPS
 from evaluator.errors import DatasetError
 
@@ -27,10 +27,11 @@ def collection_names(spec: str) -> tuple[str, ...]:
     return unique
 
 
-def load_collection(spec: str, data_dir: Path | None = None, hub_loader: HubLoader | None = None) -> Benchmark:
-    """One Benchmark of several sets: problems in the given order, `contests` = ((set, ids), ...)."""
+def load_collection(spec: str, load_set: Callable[[str], Benchmark]) -> Benchmark:
+    """One Benchmark of several sets, each loaded by `load_set(name)` (the loader passes its own, so the
+    two modules do not import each other): problems in the given order, `contests` = ((set, ids), ...)."""
     names = collection_names(spec)
-    parts = [load_benchmark(name, data_dir, hub_loader) for name in names]
+    parts = [load_set(name) for name in names]
     seen: dict[str, str] = {}
     for part in parts:
         for problem in part.problems:
@@ -42,7 +43,7 @@ def load_collection(spec: str, data_dir: Path | None = None, hub_loader: HubLoad
         name=spec if spec in GROUPS else "+".join(names),
         problems=tuple(problems),
         origin="; ".join(f"{part.name}: {part.origin}" for part in parts),
-        content_hash=_content_hash(problems),
+        content_hash=content_hash(problems),
         warnings=tuple(w for part in parts for w in part.warnings),
         contests=tuple((part.name, tuple(p.id for p in part.problems)) for part in parts),
     )

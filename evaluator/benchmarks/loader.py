@@ -15,8 +15,6 @@ the shipped keys. `--dataset a,b` and group names load collections (`benchmarks.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import os
 import re
 import socket
@@ -28,6 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from evaluator._suggest import did_you_mean
+from evaluator.benchmarks.benchmark import Benchmark, HubLoader, content_hash
+from evaluator.benchmarks.collections import load_collection
 from evaluator.benchmarks.records import read_json_records
 from evaluator.benchmarks.registry import (
     GROUPS,
@@ -46,19 +46,8 @@ from evaluator.types import Problem
 DATA_DIR_ENV = "AIME_EVAL_DATA_DIR"
 HUB_REVISIONS_ENV = "AIME_EVAL_HUB_REVISIONS"
 _SHA = re.compile(r"[0-9a-f]{40}")
-HubLoader = Callable[..., Iterable[Mapping[str, Any]]]  # (repo, revision=sha or None) -> rows
 FILE_SUFFIXES = (".jsonl", ".json", ".parquet")
 
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    name: str
-    problems: tuple[Problem, ...]
-    origin: str  # where the text came from: a path or hub dataset ids
-    content_hash: str
-    warnings: tuple[str, ...] = ()
-    contests: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (set name, its problem ids); >1 for a collection
 
 
 @dataclass(frozen=True)
@@ -106,9 +95,7 @@ def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoade
     """Load a named set (`aime-2024`, `demo`, ...), a collection (`aime-2025,aime-2026` or a group name
     such as `aime-2024-2026`) or a file, checked against the registry. Raises DatasetError."""
     if "," in spec or "+" in spec or spec in GROUPS:  # "a+b" is how a collection run records its name
-        from evaluator.benchmarks.collections import load_collection
-
-        return load_collection(spec, data_dir, hub_loader)
+        return load_collection(spec, lambda name: load_benchmark(name, data_dir, hub_loader))
     path = Path(spec).expanduser()
     if data_dir is not None and not Path(data_dir).is_dir():
         raise DatasetError(f"--data-dir {data_dir}: no such folder (give the folder that holds aime_2024.jsonl etc.)")
@@ -239,7 +226,7 @@ def _build(name: str, rows: list[_Row], origin: str, registry: RegistrySet | Non
     if registry:
         problems.sort(key=lambda p: id_sort_key(p.id))
     contests = ((name, tuple(p.id for p in problems)),)
-    return Benchmark(name, tuple(problems), origin, _content_hash(problems), tuple(warnings), contests)
+    return Benchmark(name, tuple(problems), origin, content_hash(problems), tuple(warnings), contests)
 
 
 def _key_for_text(entry: RegistryEntry, row: _Row) -> tuple[Key, tuple[Key, ...], str]:
@@ -303,11 +290,6 @@ def _answer(value: Any, where: str, aime: bool) -> int | str:
     if not text:
         raise DatasetError(f"{where}: empty answer")
     return text
-
-
-def _content_hash(problems: list[Problem]) -> str:
-    payload = json.dumps([[p.id, p.problem, p.answer, list(p.accepted)] for p in problems], ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def _at(repo: str, pins: Mapping[str, str]) -> str:

@@ -14,19 +14,30 @@ answer for non-integer golds. A sample without a dump verdict is never a disagre
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypedDict
 
 from evaluator.benchmarks.registry import id_sort_key
 
-if TYPE_CHECKING:
-    from evaluator.run.record_types import Disagreement
+__all__ = ["Disagreement", "disagreements"]
 
-__all__ = ["disagreements"]
+
+class Disagreement(TypedDict):
+    """One row of summary.json's `imported.disagreements` (made by `disagreements` below): a sample
+    whose dump verdict differs from ours, with both verdicts and both extracted answers."""
+
+    problem_id: str
+    sample: int
+    gold: str | None
+    reported_correct: bool
+    reported_extracted: str | None
+    correct: bool
+    extracted: str | None
+    status: str | None
 
 
 def disagreements(records: Iterable[Mapping[str, Any]]) -> list[Disagreement]:
     """The samples.jsonl records whose dump verdict is known and differs from ours, as `Disagreement`
-    rows (evaluator.run.record_types) sorted by (problem id in contest order, sample). A missing `correct` counts as wrong."""
+    rows sorted by (problem id in contest order, sample). A missing `correct` counts as wrong."""
     rows: list[Disagreement] = [
         {
             "problem_id": r["problem_id"],

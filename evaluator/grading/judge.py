@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,11 +144,10 @@ async def run_judge(
     k: int,
     backend: Backend,
     config: BackendConfig,
-    model_name: str,
+    cost_usd: Callable[[int, int], float | None] = lambda prompt_tokens, completion_tokens: None,
 ) -> JudgeProgress:
-    """Ask the judge for every needed call not in judge.jsonl yet; append each answer as it arrives."""
-    from evaluator.run.pricing import cost_usd
-
+    """Ask the judge for every needed call not in judge.jsonl yet; append each answer as it arrives.
+    `cost_usd(prompt_tokens, completion_tokens)` prices one call (the caller knows the price table)."""
     calls = judge_calls(records, {p.id: p for p in problems}, k)
     done = load_judgements(directory)
     todo = {(c.problem_id, c.sample): c for c in calls
@@ -168,7 +167,7 @@ async def run_judge(
                 "prompt_sha": call.prompt_sha, "prompt": call.prompt, "reply": completion.text,
                 "reasoning": completion.reasoning, "verdict": parse_verdict(completion.text),
                 "prompt_tokens": completion.prompt_tokens, "completion_tokens": completion.completion_tokens,
-                "cost_usd": cost_usd(model_name, completion.prompt_tokens or 0, completion.completion_tokens or 0),
+                "cost_usd": cost_usd(completion.prompt_tokens or 0, completion.completion_tokens or 0),
             }
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             handle.flush()
@@ -218,19 +217,3 @@ def _pass1(records: Iterable[Mapping[str, Any]], problems: Mapping[str, Problem]
             per_problem.setdefault(str(r["problem_id"]), []).append(ok)
     rates = [sum(v) / len(v) for v in per_problem.values() if v]
     return sum(rates) / len(rates) if rates else None
-
-
-def judge_backend_config(model: str, base_url: str | None, api_key_env: str | None) -> BackendConfig:
-    """The OpenAI-compatible backend config for the judge: a preset's, or an ad-hoc model id on `base_url`."""
-    from evaluator.backends import BackendError
-    from evaluator.run.presets import ModelPreset, backend_config, find_preset
-
-    preset = find_preset(model)
-    if preset is None:
-        if base_url is None:
-            raise BackendError(f"--judge {model}: not a preset; give --judge-base-url URL (an OpenAI-compatible server)")
-        preset = ModelPreset(name=model, backend="openai", model=model, description="judge", assistant_prefix="")
-    config = backend_config(preset, backend="openai", base_url=base_url, api_key_env=api_key_env)
-    if config.kind != "openai":
-        raise BackendError(f"--judge {model}: the judge runs through the OpenAI-compatible API only")
-    return config

@@ -14,9 +14,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from evaluator.metrics._kernels import (
-    Clusters,
     MajEstimate,
-    clusters,
     draw_difference,
     draw_fixed,
     draw_pass_rate,
@@ -27,48 +25,8 @@ from evaluator.metrics._kernels import (
     sign_flip_pvalue,
     two_level_bootstrap,
 )
+from evaluator.metrics.samples import ProblemSamples
 from evaluator.metrics.specs import METRIC_SPECS, MetricSpec, problem_majorities
-
-
-@dataclass(frozen=True)
-class ProblemSamples:
-    """The graded samples of one problem. Samples with an error status are left out by the caller.
-
-    `answers[i]` is sample i's canonical extracted answer (None: no answer); `correct[i]` is the grader's
-    verdict. Golds and answers are coerced to str, so `golds=(73,)` or a bare `golds="73"` also work.
-    """
-
-    problem_id: str
-    golds: tuple[str, ...]
-    answers: tuple[str | None, ...]
-    correct: tuple[bool, ...]
-
-    def __post_init__(self) -> None:
-        golds = (self.golds,) if isinstance(self.golds, (str, int)) else self.golds
-        object.__setattr__(self, "golds", tuple(str(g) for g in golds))
-        object.__setattr__(self, "answers", tuple(None if a is None else str(a) for a in self.answers))
-        object.__setattr__(self, "correct", tuple(bool(c) for c in self.correct))
-        if len(self.answers) != len(self.correct):
-            raise ValueError(
-                f"problem {self.problem_id!r}: {len(self.answers)} answers but {len(self.correct)} verdicts"
-            )
-
-    @property
-    def n(self) -> int:
-        return len(self.answers)
-
-    @property
-    def n_correct(self) -> int:
-        return sum(self.correct)
-
-    @property
-    def accepted(self) -> frozenset[str]:
-        """Answers the vote counts as correct: the golds plus any answer the grader marked correct."""
-        graded = (a for a, ok in zip(self.answers, self.correct, strict=True) if ok and a is not None)
-        return frozenset(self.golds).union(graded)
-
-    def clusters(self) -> Clusters:
-        return clusters(self.answers, self.accepted)
 
 
 def _jsonable(value: object) -> object:

@@ -29,7 +29,7 @@ from evaluator.metrics._kernels import (
 )
 
 if TYPE_CHECKING:
-    from evaluator.metrics.estimators import ProblemSamples
+    from evaluator.metrics.samples import ProblemSamples
 
 __all__ = ["METRICS", "METRIC_SPECS", "PAIRED_METRICS", "MetricSpec", "problem_majorities"]
 

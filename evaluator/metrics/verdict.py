@@ -28,7 +28,7 @@ import numpy as np
 
 from evaluator.metrics.estimators import ProblemSamples, RunMetrics, _ToDict, summarize
 
-#: Half-width, in fractions, the sample-size projection aims at (the issue's "±1 point").
+#: Half-width, in fractions, the sample-size projection aims at (±1 point: the precision a reproduction claim needs).
 WANTED_HALF_WIDTH = 0.01
 _TARGET = re.compile(r"\s*(pass1|pass@1|cons|cons@\d+|maj@\d+)\s*=\s*([0-9]+(?:\.[0-9]*)?)\s*")
 

@@ -1,6 +1,6 @@
 """Shared HTML scaffolding for the report and the comparison page: escaping, tables, the page shell.
 
-Model text and config text are untrusted (issue 7): everything that reaches a page goes through
+Model text and config text are untrusted: everything that reaches a page goes through
 `esc()` unless it is already a `Safe` fragment built here from escaped parts. Helpers take plain
 values and escape them themselves, so forgetting to escape needs a deliberate `Safe(...)`.
 The pages carry no script at all: inline CSS, inline SVG, <details> for folding.

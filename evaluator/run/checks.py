@@ -25,7 +25,7 @@ from evaluator.benchmarks.known_texts import known_text
 
 #: Share of problems with identical samples above which sampling counts as ignored.
 IDENTICAL_SHARE = 0.5
-#: Share of samples cut at max_tokens above which the limit is too low (the issue's 5%).
+#: Share of samples cut at max_tokens above which the limit is too low (5%: past that the cap, not the model, decides a visible share of the answers).
 TRUNCATION_SHARE = 0.05
 #: Share of samples without an answer above which extraction or the prompt is suspect.
 NO_ANSWER_SHARE = 0.10

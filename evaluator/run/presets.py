@@ -221,3 +221,16 @@ def config_for_model(name: str, *, backend: BackendKind | None = None, **overrid
     adhoc = ModelPreset(name=name, backend=backend or "openai", model=name, description="ad hoc",
                         assistant_prefix="")
     return backend_config(adhoc, backend=backend, **overrides)  # type: ignore[arg-type]
+
+
+def judge_backend_config(model: str, base_url: str | None, api_key_env: str | None) -> BackendConfig:
+    """The OpenAI-compatible backend config for the judge: a preset's, or an ad-hoc model id on `base_url`."""
+    preset = find_preset(model)
+    if preset is None:
+        if base_url is None:
+            raise BackendError(f"--judge {model}: not a preset; give --judge-base-url URL (an OpenAI-compatible server)")
+        preset = ModelPreset(name=model, backend="openai", model=model, description="judge", assistant_prefix="")
+    config = backend_config(preset, backend="openai", base_url=base_url, api_key_env=api_key_env)
+    if config.kind != "openai":
+        raise BackendError(f"--judge {model}: the judge runs through the OpenAI-compatible API only")
+    return config

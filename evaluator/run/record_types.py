@@ -15,6 +15,8 @@ columns) is kept on disk and ignored by the types.
 
 from typing import Any, Required, TypedDict
 
+from evaluator.grading.disagreements import Disagreement  # re-exported: it is a summary.json row too
+
 __all__ = ["Disagreement", "ImportedSection", "Override", "SampleRecord", "Summary"]
 
 
@@ -50,20 +52,6 @@ class SampleRecord(TypedDict, total=False):
     reported_correct: bool | None  # imported runs only
     reported_extracted: str | None  # imported runs only
     source_row: str  # imported runs only: `file:line` in the dump
-
-
-class Disagreement(TypedDict):
-    """One row of summary.json's `imported.disagreements` (evaluator.grading.disagreements): a sample
-    whose dump verdict differs from ours, with both verdicts and both extracted answers."""
-
-    problem_id: str
-    sample: int
-    gold: str | None
-    reported_correct: bool
-    reported_extracted: str | None
-    correct: bool
-    extracted: str | None
-    status: str | None
 
 
 class ImportedSection(TypedDict):

@@ -1,4 +1,4 @@
-"""The hostile answers the fake OpenAI server can give (issue 19): what providers really send.
+"""The hostile answers the fake OpenAI server can give: what providers really send.
 
 `QUIRKS` names them; each is one of three kinds: a change to a well-formed answer (`MUTATIONS`), a raw
 body with status 200 (`RAW_QUIRKS`), or an error status (`STATUS_QUIRKS`). "trickle" is the server's own

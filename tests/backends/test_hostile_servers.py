@@ -1,4 +1,4 @@
-"""The API backend against servers that answer badly (issue 19), over real HTTP on 127.0.0.1: every
+"""The API backend against servers that answer badly, over real HTTP on 127.0.0.1: every
 sample ends stored or as an error record, retries stay bounded, and nothing hangs or crashes."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Broken:
 
 
 # Answers with no usable sample: a failed attempt, retried with backoff, bounded, then an error record.
-# Before issue 19: empty choices re-queued the sample forever (688 requests in 10 s); the others
+# Before the hostile-server fixes: empty choices re-queued the sample forever (688 requests in 10 s); the others
 # were not retried within the run, and a list or number as content crashed the run.
 BROKEN = [
     Broken("empty_choices", "no usable choice in the response (no choices)", "choices: []"),
@@ -127,7 +127,7 @@ def test_content_as_a_list_of_parts_is_joined(server: FakeOpenAIServer) -> None:
 
 def test_trickling_body_is_bounded_by_the_request_timeout(server: FakeOpenAIServer) -> None:
     """Headers at once, then one byte a second: each read is quick, so only a whole-request bound ends
-    it. Before issue 19, `--request-timeout 5 --max-retries 0` was still running after 60 s."""
+    it. Before the hostile-server fixes, `--request-timeout 5 --max-retries 0` was still running after 60 s."""
     server.config.quirk = "trickle"
     started = time.monotonic()
     completions, _ = run(config(server, request_timeout_s=2.0, max_retries=0), requests(k=1))
@@ -180,7 +180,7 @@ def test_models_answering_html_is_a_clean_error(server: FakeOpenAIServer) -> Non
 
 
 def test_an_exception_while_handling_an_answer_becomes_an_error_record(server: FakeOpenAIServer, monkeypatch) -> None:
-    """Before issue 19 a TypeError in accounting killed the worker: its samples vanished and the run waited forever."""
+    """Before the hostile-server fixes, a TypeError in accounting killed the worker: its samples vanished and the run waited forever."""
     calls = []
     original = OpenAIBackend._account
 

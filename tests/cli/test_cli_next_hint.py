@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluator._cli_run import invoked_as
+from evaluator.cli._run import invoked_as
 from tests.cli.test_cli import ENV, evaluate
 
 SCRIPT = Path(sys.executable).parent / "evaluate"  # the console script installed next to this interpreter

@@ -9,8 +9,8 @@ from dataclasses import dataclass, fields
 import pytest
 import typer
 
-from evaluator._cli_options import BackendOverrides, RunOptions
 from evaluator.cli import app
+from evaluator.cli._options import BackendOverrides, RunOptions
 from evaluator.types import BackendConfig
 
 

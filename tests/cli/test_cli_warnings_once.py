@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from evaluator._cli_run import failed_checks
+from evaluator.cli._run import failed_checks
 
 BAD_KEY = "mine.jsonl:2: answer 'abc' is neither a number nor LaTeX math; check the answer key"
 SHORT = "mine.jsonl: has 10 of the 30 problems of aime-2024"

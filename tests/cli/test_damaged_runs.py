@@ -1,4 +1,4 @@
-"""Damaged run files (issue 19): a line that is not UTF-8 or not a sample record, or a config.json that
+"""Damaged run files: a line that is not UTF-8 or not a sample record, or a config.json that
 is unreadable or edited by hand, gives `file:line: what` (or `file: what`) and exit 2 in every command,
 never a traceback and never a silently wrong number."""
 

@@ -1,4 +1,4 @@
-"""`evaluate` end to end against servers that answer badly (issue 19): the command ends (a hang fails
+"""`evaluate` end to end against servers that answer badly: the command ends (a hang fails
 the test at its timeout), keeps every sample, and exits with an honest code (0 done, 2 stopped,
 3 samples left in errors.jsonl)."""
 

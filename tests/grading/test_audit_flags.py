@@ -1,4 +1,4 @@
-"""Item 7 of issue 13: every graded sample carries audit flags (`gold_in_text_not_extracted`,
+"""Every graded sample carries audit flags (`gold_in_text_not_extracted`,
 `length_at_cap`), and summary.json counts them."""
 
 from __future__ import annotations

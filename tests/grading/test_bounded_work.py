@@ -1,4 +1,4 @@
-"""Item 6 of issue 13: statements are read only in the last STATEMENT_REGION characters of the final part
+"""Statements are read only in the last STATEMENT_REGION characters of the final part
 and the weak reading only in the last WEAK_WINDOW, so work does not grow with the response length (the
 timing figure is in scripts/bench_extract.py, not here); boxes in the last BOX_REGION."""
 

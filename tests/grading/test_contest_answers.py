@@ -74,7 +74,7 @@ CASES = [
     Case("list-set-braces", "\\left\\{\\frac{-1+\\sqrt{17}}{2}, \\frac{-1-\\sqrt{17}}{2}\\right\\}", LIST_KEY, True),
     Case("list-and", "\\frac{-1+\\sqrt{17}}{2} \\text{ and } \\frac{-1-\\sqrt{17}}{2}", LIST_KEY, True),
     Case("list-two-boxes", "So the values are $\\boxed{\\frac{-1+\\sqrt{17}}{2}}, \\boxed{\\frac{-1-\\sqrt{17}}{2}}$.",
-         LIST_KEY, True, "answers split over several boxes are one list (issue 13, item 4)", sentence=True),
+         LIST_KEY, True, "answers split over several boxes are one list", sentence=True),
     Case("list-one-missing", "\\frac{-1+\\sqrt{17}}{2}", LIST_KEY, False),
     Case("list-one-wrong", "\\frac{-1+\\sqrt{17}}{2}, \\frac{1-\\sqrt{17}}{2}", LIST_KEY, False),
     # intervals

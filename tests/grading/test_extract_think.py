@@ -79,7 +79,7 @@ CASES = [
         "no_answer",
         finish_reason="stop",
         tempting="8",
-        note="opened thinking, model stopped on its own without closing it: the box is a draft (issue 19)",
+        note="opened thinking, model stopped on its own without closing it: the box is a draft",
     ),
     Case(
         sky([r"guess \boxed{1}"], r"Thus, the final answer is \(\boxed{116}\)."),

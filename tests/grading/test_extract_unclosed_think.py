@@ -1,4 +1,4 @@
-"""An unclosed <think> with finish_reason "stop" (issue 19): the model ended inside its thinking, so a
+"""An unclosed <think> with finish_reason "stop": the model ended inside its thinking, so a
 box there is a draft and never the answer, whatever else the text holds."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Item 3 of issue 13: a response without an answer marker is read from its last math expression or
+"""A response without an answer marker is read from its last math expression or
 concluding sentence, past signatures and restated formulas; garbage is no answer."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Item 2 of issue 13: an answer written as an expression whose value is an integer is that integer,
+"""An answer written as an expression whose value is an integer is that integer,
 computed exactly (fractions.Fraction on a parsed tree; never eval, never sympy), and bounded."""
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def _judge_pass(server: FakeOpenAIServer, directory: Path):
     async def go():
         backend = create_backend(config)
         try:
-            return await run_judge(directory, RECORDS, PROBLEMS, 5, backend, config, "fake-judge")
+            return await run_judge(directory, RECORDS, PROBLEMS, 5, backend, config)
         finally:
             await backend.aclose()
 

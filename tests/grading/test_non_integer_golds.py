@@ -1,4 +1,4 @@
-"""Item 4 of issue 13: non-integer golds. The whole stated answer (never its last integer) is compared:
+"""Non-integer golds. The whole stated answer (never its last integer) is compared:
 as canonical text, as exact rationals in-process, else by Math-Verify's `verify` inside our worker
 process, where Math-Verify's parser runs under the eval guard."""
 

@@ -1,4 +1,4 @@
-"""Item 1 of issue 13: an integer written with separators, signs, units, percent or currency is that integer."""
+"""An integer written with separators, signs, units, percent or currency is that integer."""
 
 from __future__ import annotations
 

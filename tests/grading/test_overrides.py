@@ -1,4 +1,4 @@
-"""Item 8 of issue 13: `evaluate score RUN --override overrides.jsonl` applies human verdicts on top of the
+"""`evaluate score RUN --override overrides.jsonl` applies human verdicts on top of the
 machine's, keeps both, survives re-scoring, and the summary, report and export count the overrides."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Item 5 of issue 13: imports without a finish reason. Thinking finished, the final part was cut off
+"""Imports without a finish reason. Thinking finished, the final part was cut off
 without a box or an end marker: the reasoning's last box is committed (`from_reasoning`), as with
 `finish_reason="length"`. Cut off inside the thinking: still no answer."""
 

@@ -64,7 +64,7 @@ def test_samples_needed_when_every_problem_has_the_same_rate() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected", "note"), [
-    ("pass1=71.0,cons=86.7", [("pass1", 0.71, None), ("cons", 0.867, None)], "the issue's example"),
+    ("pass1=71.0,cons=86.7", [("pass1", 0.71, None), ("cons", 0.867, None)], "the README's example"),
     ("pass@1=50", [("pass1", 0.5, None)], "pass@1 spelled out"),
     ("cons@64=80", [("cons", 0.8, 64)], "the published vote size"),
     (" maj@16 = 60.5 ", [("cons", 0.605, 16)], "maj is cons; spaces are fine"),

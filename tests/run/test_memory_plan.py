@@ -1,6 +1,6 @@
 """The memory plan for the published sizes: weights + full-length sequences + headroom per GPU.
 
-The figures the issue checked by hand: one 34,816-token sequence of the 32B distill needs ~8.5 GiB
+The figures checked by hand: one 34,816-token sequence of the 32B distill needs ~8.5 GiB
 of KV cache, so 32B does not fit one 80 GB GPU next to its 61 GiB of weights; 70B needs TP 4 on
 80 GB GPUs; 14B does not fit one 40 GB GPU. The GPU sizes are nvidia-smi's memory.total in MiB.
 """

@@ -1,4 +1,4 @@
-"""The run's identity (issue 19): `--extra-body` is part of it, canonicalised; run directories of
+"""The run's identity: `--extra-body` is part of it, canonicalised; run directories of
 configurations without one keep the names they had before (old runs resume in place)."""
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from evaluator._cli_options import BackendOverrides, RunOptions
 from evaluator._suggest import did_you_mean
+from evaluator.cli._options import BackendOverrides, RunOptions
 from evaluator.errors import TemplateError
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         raise TemplateError("--prompt-template and --protocol matharena both set the prompt: give one")
     judge_config = None
     if options.judge:
-        from evaluator.grading.judge import judge_backend_config
+        from evaluator.run.presets import judge_backend_config
 
         judge_config = judge_backend_config(options.judge, options.judge_base_url, options.judge_api_key_env)
     config = RunConfig(
@@ -242,12 +242,14 @@ def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str
     """The judge pass: ask about the samples that need it and are not in judge.jsonl yet."""
     from evaluator.backends import create_backend
     from evaluator.grading.judge import run_judge
+    from evaluator.run.pricing import cost_usd
     from evaluator.run.runner import run_sync
     from evaluator.run.store import load_samples
 
     backend = create_backend(config)
-    done = run_sync(_execute_and_close(run_judge(directory, load_samples(directory), benchmark.problems, k, backend,
-                                                 config, judge_name), backend))
+    done = run_sync(_execute_and_close(run_judge(
+        directory, load_samples(directory), benchmark.problems, k, backend, config,
+        lambda prompt_tokens, completion_tokens: cost_usd(judge_name, prompt_tokens, completion_tokens)), backend))
     err.print(f"judge {judge_name}: {done.needed} sample(s) need it, {done.cached} already judged, "
               f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
 

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-from evaluator._cli_group import OneLineErrors
-from evaluator._cli_options import BackendOverrides, RunOptions
-from evaluator._cli_run import fail, run_evaluation, summarize_run_dir, warn
+from evaluator.cli._group import OneLineErrors
+from evaluator.cli._options import BackendOverrides, RunOptions
+from evaluator.cli._run import fail, run_evaluation, summarize_run_dir, warn
 from evaluator.errors import EvaluatorError
 
 app = typer.Typer(
@@ -381,6 +381,3 @@ def list_models() -> None:
 def main() -> None:
     app(prog_name="evaluate")
 
-
-if __name__ == "__main__":
-    main()

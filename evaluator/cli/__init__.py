@@ -1,0 +1,14 @@
+"""The command line, `evaluate`: the only package that knows it exists. It wires the stages.
+
+- `app`: the commands (run, score, import, report, compare, export, budget, models, datasets);
+- `_options`: the main command's options as typed records (`RunOptions`, `BackendOverrides`);
+- `_run`: the main command's work (build the config, sample, grade, summarise);
+- `_group`: the click group that turns an `EvaluatorError` into one line and exit code 2.
+
+Errors a user can fix come from `evaluator.errors`; did-you-mean (`evaluator._suggest`) stays at the top
+level, since every stage's "unknown X" error uses it.
+"""
+
+from evaluator.cli.app import app, main
+
+__all__ = ["app", "main"]

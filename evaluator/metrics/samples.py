@@ -1,0 +1,52 @@
+"""`ProblemSamples`: the graded samples of one problem, the row every metric reads.
+
+Its own module so that the estimators and the metric table (`specs`) both take it without importing
+each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evaluator.metrics._kernels import Clusters, clusters
+
+
+@dataclass(frozen=True)
+class ProblemSamples:
+    """The graded samples of one problem. Samples with an error status are left out by the caller.
+
+    `answers[i]` is sample i's canonical extracted answer (None: no answer); `correct[i]` is the grader's
+    verdict. Golds and answers are coerced to str, so `golds=(73,)` or a bare `golds="73"` also work.
+    """
+
+    problem_id: str
+    golds: tuple[str, ...]
+    answers: tuple[str | None, ...]
+    correct: tuple[bool, ...]
+
+    def __post_init__(self) -> None:
+        golds = (self.golds,) if isinstance(self.golds, (str, int)) else self.golds
+        object.__setattr__(self, "golds", tuple(str(g) for g in golds))
+        object.__setattr__(self, "answers", tuple(None if a is None else str(a) for a in self.answers))
+        object.__setattr__(self, "correct", tuple(bool(c) for c in self.correct))
+        if len(self.answers) != len(self.correct):
+            raise ValueError(
+                f"problem {self.problem_id!r}: {len(self.answers)} answers but {len(self.correct)} verdicts"
+            )
+
+    @property
+    def n(self) -> int:
+        return len(self.answers)
+
+    @property
+    def n_correct(self) -> int:
+        return sum(self.correct)
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        """Answers the vote counts as correct: the golds plus any answer the grader marked correct."""
+        graded = (a for a, ok in zip(self.answers, self.correct, strict=True) if ok and a is not None)
+        return frozenset(self.golds).union(graded)
+
+    def clusters(self) -> Clusters:
+        return clusters(self.answers, self.accepted)
