@@ -129,9 +129,9 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         held = held_samples(directory, config.k)
         forecast = make_forecast(config, benchmark, held, {p.id: config.k for p in benchmark.problems}, prices, name,
                                  preset.name)
-        adaptive = " (adaptive: at most this; it stops earlier when the interval is narrow)" \
+        at_most = " (adaptive: at most this; it stops earlier when the interval is narrow)" \
             if options.target_halfwidth else ""
-        print_forecast(console, f"dry run: {name} on {benchmark.name}, k={config.k}{adaptive}", forecast)
+        print_forecast(console, f"dry run: {name} on {benchmark.name}, k={config.k}{at_most}", forecast)
         console.print(f"run directory: {directory} (nothing written)", highlight=False, soft_wrap=True)
         return
     # A bad API key or mock spec fails here, before a run directory exists.
