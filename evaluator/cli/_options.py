@@ -45,6 +45,12 @@ class RunOptions:
     force_new: bool
     per_problem: bool
     quiet: bool
+    dry_run: bool = False  # print the forecast, write nothing, need no key
+    pilot: int | None = None  # samples per problem first, then the forecast and a question
+    yes: bool = False  # go on after the pilot without asking
+    target_halfwidth: float | None = None  # adaptive rounds until pass@1 is +- this many points (same problems)
+    price_in: float | None = None  # USD per 1M prompt tokens, for the forecast
+    price_out: float | None = None  # USD per 1M output tokens
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ import shlex
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,7 +20,7 @@ import typer
 
 from evaluator._suggest import did_you_mean
 from evaluator.cli._options import BackendOverrides, RunOptions
-from evaluator.errors import TemplateError
+from evaluator.errors import PricesError, TemplateError
 
 if TYPE_CHECKING:
     from evaluator.run.presets import ModelPreset
@@ -121,12 +121,24 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         contest_templates=contest_templates(options.protocol, [name for name, _ in benchmark.contests]),
         default_extra_body=default_body,
     )
-    # A bad API key or mock spec fails here, before a run directory exists.
     directory = options.run_dir or config.run_dir(options.output_dir)
+    prices = _prices(options)
+    if options.dry_run:  # before the backend: no key, no network, nothing written
+        from evaluator.cli._cost import held_samples, make_forecast, print_forecast
+
+        held = held_samples(directory, config.k)
+        forecast = make_forecast(config, benchmark, held, {p.id: config.k for p in benchmark.problems}, prices, name,
+                                 preset.name)
+        at_most = " (adaptive: at most this; it stops earlier when the interval is narrow)" \
+            if options.target_halfwidth else ""
+        print_forecast(console, f"dry run: {name} on {benchmark.name}, k={config.k}{at_most}", forecast)
+        console.print(f"run directory: {directory} (nothing written)", highlight=False, soft_wrap=True)
+        return
+    # A bad API key or mock spec fails here, before a run directory exists.
     backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=directory)
     fresh = not directory.exists()
     try:
-        summary, progress = _sample(config, benchmark, backend, directory, options, err, judge_config)
+        summary, progress = _sample(config, benchmark, backend, directory, options, err, judge_config, prices)
     except BaseException:
         if fresh:  # a failed start (server down, model refused, ^C before any sample) leaves no folder
             discard_if_empty(directory)
@@ -136,6 +148,11 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         from evaluator.reports.display import contest_table
 
         console.print(contest_table(summary))
+    if adaptive := summary.get("adaptive"):
+        counts = adaptive["samples_per_problem"].values()
+        console.print(f"adaptive: {sum(counts):,} samples ({min(counts)}-{max(counts)} per problem; k={config.k} for "
+                      f"every problem would be {config.k * len(counts):,}); pass@1 +-{adaptive['halfwidth']:.2f} "
+                      f"points on these problems; stopped: {adaptive['stopped']}", highlight=False, soft_wrap=True)
     if options.per_problem:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
@@ -153,8 +170,15 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         raise typer.Exit(EXIT_SAMPLES_LEFT)
 
 
+def _prices(options: RunOptions) -> tuple[float, float] | None:
+    """(in, out) USD per 1M tokens from --price-in/--price-out (both or neither), else None: the table's."""
+    if (options.price_in is None) != (options.price_out is None):
+        raise PricesError("give both --price-in and --price-out (USD per 1M prompt / output tokens), or neither")
+    return None if options.price_in is None or options.price_out is None else (options.price_in, options.price_out)
+
+
 def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options: RunOptions,
-            err: Any, judge_config: Any) -> tuple[Summary, Any]:
+            err: Any, judge_config: Any, prices: tuple[float, float] | None = None) -> tuple[Summary, Any]:
     """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
     the run's largest k); returns the summary for the k asked and the run's progress counters."""
     from evaluator.reports.display import sampling_progress
@@ -184,18 +208,57 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
         elif todo < total:
             err.print(f"resuming: {total - todo} of {total} samples already there; generating {todo}",
                       highlight=False, soft_wrap=True)
-        try:
+        rounds: list[Any] = []
+
+        async def generate(targets: dict[str, int] | None) -> None:
             with sampling_progress(err, f"{name} on {benchmark.name}", options.quiet or todo == 0) as update:
-                progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
+                rounds.append(await execute(config, benchmark, store, backend, update, targets))
+
+        try:  # one event loop for every round: the API client is bound to the loop it started on
+            adaptive = run_sync(_execute_and_close(_generate_all(config, benchmark, store, options, err, generate,
+                                                                 prices), backend))
         except BaseException:
             with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
-                store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name))
+                store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name, prices))
             raise
+        progress = rounds[-1] if rounds else None
         if judge_config is not None and options.judge is not None:
             _judge(store.directory, benchmark, store.k, judge_config, options.judge, err)
-        summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name)
+        summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name, prices)
+        if adaptive is not None:
+            summary["adaptive"] = adaptive
+            summary["complete"] = summary["errors"] == 0 and adaptive["stopped"] is not None
         store.write_summary(summary)
-    return (summarize_run_dir(directory, benchmark, config.k, seed, name) if store.k > config.k else summary), progress
+    return (summarize_run_dir(directory, benchmark, config.k, seed, name, prices) if store.k > config.k
+            else summary), progress
+
+
+async def _generate_all(config: Any, benchmark: Any, store: Any, options: RunOptions, err: Any,
+                        generate: Callable[[dict[str, int] | None], Awaitable[None]],
+                        prices: tuple[float, float] | None) -> dict[str, Any] | None:
+    """Every sample the options ask for: adaptive rounds (returns summary.json's `adaptive` block), or a
+    pilot, its forecast and the question, then the rest; or simply all k per problem."""
+    from evaluator.cli._cost import adaptive_rounds, confirm, held_samples, make_forecast, print_forecast
+    from evaluator.metrics.adaptive import DEFAULT_PILOT
+
+    if options.target_halfwidth is not None:
+        return await adaptive_rounds(store, benchmark, target_points=options.target_halfwidth, k=config.k,
+                               pilot=min(config.k, options.pilot or DEFAULT_PILOT), generate=generate,
+                               say=lambda line: err.print(line, highlight=False, soft_wrap=True))
+    if options.pilot is not None and options.pilot < config.k:
+        await generate({p.id: options.pilot for p in benchmark.problems})
+        held = held_samples(store.directory, config.k)
+        full = {p.id: config.k for p in benchmark.problems}
+        forecast = make_forecast(config, benchmark, held, full, prices, options.model, options.model)
+        if forecast.samples == 0:
+            return None
+        print_forecast(err, f"after the pilot ({options.pilot} per problem), to reach k={config.k}:", forecast)
+        if not confirm(err, f"generate the remaining {forecast.samples:,} samples?", options.yes):
+            err.print("stopped after the pilot; its samples are kept: run the same command again (with --yes to "
+                      "skip the question) to go on", highlight=False, soft_wrap=True)
+            return None
+    await generate(None)
+    return None
 
 
 def invoked_as(argv: Sequence[str], orig_argv: Sequence[str], which: Callable[[str], str | None]) -> str:
@@ -254,7 +317,8 @@ def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str
               f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
 
 
-def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> Summary:
+def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str,
+                      prices: tuple[float, float] | None = None) -> Summary:
     from evaluator.grading.judge import judge_summary
     from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run
@@ -265,7 +329,8 @@ def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_
     records = load_samples(directory)
     summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
     tokens = summary["tokens"]
-    summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
+    summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"],
+                                   {model_name: prices} if prices else None)
     if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):
         summary["contests"] = contests
     if judged := judge_summary(directory, records, benchmark.problems, k):

@@ -95,6 +95,17 @@ def run(
     force_new: Annotated[bool, typer.Option(help="Move a conflicting run directory aside and start again.")] = False,
     per_problem: Annotated[bool, typer.Option(help="Also print one row per problem.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Print what the run would generate and cost (samples, tokens, "
+                       "dollars, wall time, KV cache) and stop: writes nothing, needs no API key.")] = False,
+    pilot: Annotated[int | None, typer.Option(min=1, help="Generate N samples per problem first (kept in the run), "
+                     "print the forecast from them, and ask before going on (on a terminal only).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Go on after --pilot without asking.")] = False,
+    target_halfwidth: Annotated[float | None, typer.Option(min=0.01, max=50.0, help="Adaptive: sample in rounds, "
+                                "more where pass@1 is uncertain, until its same-problems interval is +- this many "
+                                "points (--k is the cap per problem).")] = None,
+    price_in: Annotated[float | None, typer.Option(min=0.0, help="USD per 1M prompt tokens (forecast and cost "
+                        "line; default: the price table).")] = None,
+    price_out: Annotated[float | None, typer.Option(min=0.0, help="USD per 1M output tokens.")] = None,
 ) -> None:
     """Run (or resume) an evaluation."""
     if ctx.invoked_subcommand is not None:
@@ -107,7 +118,8 @@ def run(
         base_url=base_url, prompt_template=prompt_template, protocol=protocol, judge=judge,
         judge_base_url=judge_base_url, judge_api_key_env=judge_api_key_env, think_prefix=think_prefix,
         temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed, output_dir=output_dir,
-        run_dir=run_dir, force_new=force_new, per_problem=per_problem, quiet=quiet,
+        run_dir=run_dir, force_new=force_new, per_problem=per_problem, quiet=quiet, dry_run=dry_run,
+        pilot=pilot, yes=yes, target_halfwidth=target_halfwidth, price_in=price_in, price_out=price_out,
     )
     overrides = BackendOverrides(
         api_key_env=api_key_env, api=api.value if api else None, concurrency=concurrency,

@@ -88,5 +88,6 @@ class Summary(TypedDict, total=False):
     served_models: dict[str, int]
     contests: dict[str, dict[str, Any]]  # collection runs: one summary per contest
     judge: dict[str, Any]  # runs graded with --judge
+    adaptive: dict[str, Any]  # runs sampled with --target-halfwidth: the stopping rule and samples per problem
     verdict: dict[str, Any]  # after `evaluate report --reference/--target`
     imported: ImportedSection  # imported runs

@@ -11,7 +11,7 @@ import asyncio
 import platform
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -174,9 +174,13 @@ class RunProgress:
         return self.completion_tokens / elapsed if elapsed > 0 else 0.0
 
 
-def pending_samples(problems: tuple[Problem, ...], finished: set[tuple[str, int]], k: int) -> dict[str, tuple[int, ...]]:
-    """For each problem, the sample indices < k that the run does not hold yet."""
-    pending = {p.id: tuple(i for i in range(k) if (p.id, i) not in finished) for p in problems}
+def pending_samples(
+    problems: tuple[Problem, ...], finished: set[tuple[str, int]], k: int | Mapping[str, int]
+) -> dict[str, tuple[int, ...]]:
+    """For each problem, the sample indices < k that the run does not hold yet; `k` may be a number per
+    problem id (an adaptive round, a pilot), the indices always a prefix 0..k-1 of the run's samples."""
+    limit = (lambda pid: k) if isinstance(k, int) else (lambda pid: k.get(pid, 0))
+    pending = {p.id: tuple(i for i in range(limit(p.id)) if (p.id, i) not in finished) for p in problems}
     return {pid: idx for pid, idx in pending.items() if idx}
 
 
@@ -186,9 +190,11 @@ async def execute(
     store: RunStore,
     backend: Backend,
     on_progress: Callable[[RunProgress], None] | None = None,
+    targets: Mapping[str, int] | None = None,
 ) -> RunProgress:
-    """Generate, grade and append every missing sample of the run."""
-    pending = pending_samples(benchmark.problems, store.finished(), config.k)
+    """Generate, grade and append every missing sample of the run: `config.k` per problem, or `targets[id]`
+    samples of each problem (a pilot or an adaptive round; indices stay a prefix, so seeds do not change)."""
+    pending = pending_samples(benchmark.problems, store.finished(), config.k if targets is None else targets)
     problems = {p.id: p for p in benchmark.problems}
     templates = config.templates_by_problem(benchmark.contests)
     requests = [

@@ -1,0 +1,97 @@
+"""Samples needed for a ±h-point same-problems pass@1 interval: adaptive allocation against uniform k.
+
+Each replicate draws 30 true per-problem rates from a scenario, then runs both samplers on the same
+random draws until the interval (metrics.adaptive.same_problems_pass1) is at most h on each side:
+- uniform: one more sample for every problem at a time (k = 4, 5, ...; the baseline a user would run);
+- adaptive: `next_allocation` rounds (pilot, then Neyman targets).
+Both stop by the same rule, so the comparison is samples spent for the same error bar. Coverage is the
+share of replicates whose final interval holds the true mean rate; bias is the mean estimate minus truth.
+
+    python3 scripts/bench_adaptive.py --reps 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from evaluator.metrics.adaptive import next_allocation, same_problems_pass1  # noqa: E402
+
+N_PROBLEMS = 30
+K_MAX = 512
+
+Scenario = Callable[[np.random.Generator], np.ndarray]
+
+
+def _aime_strong(rng: np.random.Generator) -> np.ndarray:
+    """Shaped like a strong reasoning model on AIME: about half the problems solved by (nearly) every
+    sample, a quarter by (nearly) none, the rest in between."""
+    kind = rng.choice(3, size=N_PROBLEMS, p=[0.45, 0.25, 0.30])
+    return np.where(kind == 0, rng.uniform(0.97, 1.0, N_PROBLEMS),
+                    np.where(kind == 1, rng.uniform(0.0, 0.03, N_PROBLEMS), rng.uniform(0.05, 0.95, N_PROBLEMS)))
+
+
+def _aime_exact(rng: np.random.Generator) -> np.ndarray:
+    """Like `_aime_strong`, but the solved and unsolved problems are exactly 1 and 0 (64/64 and 0/64 in a run)."""
+    kind = rng.choice(3, size=N_PROBLEMS, p=[0.45, 0.25, 0.30])
+    return np.where(kind == 0, 1.0, np.where(kind == 1, 0.0, rng.uniform(0.05, 0.95, N_PROBLEMS)))
+
+
+def _uniform(rng: np.random.Generator) -> np.ndarray:
+    return rng.uniform(0.0, 1.0, N_PROBLEMS)
+
+
+SCENARIOS: dict[str, Scenario] = {"aime-like": _aime_strong, "aime-like, exact 0/1": _aime_exact,
+                                  "uniform spread": _uniform}
+
+
+def adaptive(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, float]]:
+    n = dict.fromkeys(range(len(draws)), 0)
+    while True:
+        counts = {i: (int(draws[i, : n[i]].sum()), n[i]) for i in n}
+        step = next_allocation(counts, target=target, k=draws.shape[1])
+        if step.done:
+            return sum(n.values()), same_problems_pass1(list(counts.values()))
+        n = dict(step.targets)
+
+
+def uniform(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, float]]:
+    for k in range(4, draws.shape[1] + 1):
+        interval = same_problems_pass1([(int(row[:k].sum()), k) for row in draws])
+        if (interval[2] - interval[1]) / 2 <= target:
+            break
+    return k * len(draws), interval
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reps", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    print("| scenario | ± points | uniform samples (coverage) | adaptive samples (coverage, bias) | saved |")
+    print("|---|---|---|---|---|")
+    for name, scenario in SCENARIOS.items():
+        for points in (2.0, 1.0):
+            rng = np.random.default_rng(args.seed)
+            rows = []
+            for _ in range(args.reps):
+                rates = scenario(rng)
+                draws = rng.random((N_PROBLEMS, K_MAX)) < rates[:, None]
+                truth = rates.mean()
+                spent_u, (_, lo_u, hi_u) = uniform(draws, points / 100)
+                spent_a, (est_a, lo_a, hi_a) = adaptive(draws, points / 100)
+                rows.append((spent_u, lo_u <= truth <= hi_u, spent_a, lo_a <= truth <= hi_a, est_a - truth))
+            table = np.array(rows, dtype=float)
+            mean = table.mean(axis=0)
+            print(f"| {name} | {points:g} | {mean[0]:,.0f} ({mean[1]:.1%}) | {mean[2]:,.0f} ({mean[3]:.1%}, "
+                  f"{100 * mean[4]:+.2f} pt) | {1 - mean[2] / mean[0]:.0%} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
