@@ -249,7 +249,11 @@ async def _generate_all(config: Any, benchmark: Any, store: Any, options: RunOpt
         await generate({p.id: options.pilot for p in benchmark.problems})
         held = held_samples(store.directory, config.k)
         full = {p.id: config.k for p in benchmark.problems}
-        forecast = make_forecast(config, benchmark, held, full, prices, options.model, options.model)
+        from evaluator.run.presets import find_preset
+
+        preset = find_preset(options.model)
+        forecast = make_forecast(config, benchmark, held, full, prices, options.model,
+                                 preset.name if preset else options.model)
         if forecast.samples == 0:
             return None
         print_forecast(err, f"after the pilot ({options.pilot} per problem), to reach k={config.k}:", forecast)
