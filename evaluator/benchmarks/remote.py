@@ -1,0 +1,131 @@
+"""A named set's text from the network: a pinned public file (`pinned`) or a Hugging Face hub copy,
+trusted by its content, not by where it came from.
+
+Order: hub copies the user pinned ($AIME_EVAL_HUB_REVISIONS), then the pinned file, then the other hub
+copies. Every copy is checked against the shipped keys (a disagreeing key is an error, whatever the
+source). A copy whose text hash is a known copy of the set (`known_texts`) is used as it is; a copy with
+an unknown text is kept only as a last resort, used when nothing else loads, with a warning that fails
+the run's dataset check and names the copy (docs/contests.md argues why it is not refused).
+
+Offline, or with no route to any source, one line says what would be fetched and how to supply the
+text instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from evaluator.benchmarks.benchmark import Benchmark, HubLoader
+from evaluator.benchmarks.checking import build
+from evaluator.benchmarks.known_texts import known_text
+from evaluator.benchmarks.network import Unreachable, check_reachable, offline
+from evaluator.benchmarks.pinned import PinnedSource, fetch, pinned_source, source_rows
+from evaluator.benchmarks.registry import RegistrySet
+from evaluator.benchmarks.rows import rows_from_records
+from evaluator.errors import DatasetError
+
+DATA_DIR_ENV = "AIME_EVAL_DATA_DIR"
+HUB_REVISIONS_ENV = "AIME_EVAL_HUB_REVISIONS"
+_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def hub_load(repo: str, revision: str | None = None) -> Iterable[Mapping[str, Any]]:
+    """A hub copy through `datasets` (which reads its cache only in offline mode)."""
+    if not offline():
+        check_reachable(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    import datasets
+
+    return datasets.load_dataset(repo, revision=revision, split="train")
+
+
+def hub_revisions(registry: RegistrySet) -> dict[str, str]:
+    """The commit each hub repo of a set is pinned to: the registry's pins, then $AIME_EVAL_HUB_REVISIONS."""
+    pins = dict(registry.info.hub_revisions if registry.info else ())
+    for item in filter(None, (p.strip() for p in os.environ.get(HUB_REVISIONS_ENV, "").split(","))):
+        repo, _, sha = item.partition("=")
+        if not _SHA.fullmatch(sha.strip().lower()):
+            raise DatasetError(f"${HUB_REVISIONS_ENV}: {item!r} is not REPO=SHA with a 40-hex commit sha "
+                               "(e.g. MathArena/aime_2026=0123...abcd)")
+        pins[repo.strip()] = sha.strip().lower()
+    return pins
+
+
+def _at(repo: str, pins: Mapping[str, str]) -> str:
+    """`repo@sha12` for a pinned repo (recorded as the run's text origin), else the repo."""
+    return f"{repo}@{pins[repo][:12]}" if repo in pins else repo
+
+
+def load_remote(spec: str, registry: RegistrySet, hub_loader: HubLoader, data_dir: Path | None) -> Benchmark:
+    """The set from the first network source whose text is a known copy (see the module docstring)."""
+    pins = hub_revisions(registry)
+    pinned = [group for group in registry.hub if any(repo in pins for repo in group)]
+    source = pinned_source(spec)
+    order: list[PinnedSource | tuple[str, ...]] = [*pinned, *([source] if source else []),
+                                                   *(g for g in registry.hub if g not in pinned)]
+    unreachable: list[str] = []
+    failures: list[str] = []
+    fallback: Benchmark | None = None
+    for item in order:
+        try:
+            bench = _load_file(spec, item, registry) if isinstance(item, PinnedSource) else \
+                _load_hub(spec, item, registry, hub_loader, pins)
+        except Unreachable as exc:
+            unreachable.append(str(exc))
+            continue
+        except DatasetError:
+            raise
+        except Exception as exc:  # a missing hub dataset, auth, a dropped download (DownloadFailed): try the next
+            (unreachable if offline() else failures).append(f"{_name(item, pins)}: {_first_line(exc)}")
+            continue
+        has_known, copy = known_text(spec, bench.content_hash)
+        if copy is not None or not has_known:
+            return bench
+        fallback = fallback or dataclasses.replace(bench, warnings=(*bench.warnings, _unknown_text(spec, bench)))
+    if fallback is not None:
+        return fallback
+    would = " or ".join(_what(item) for item in order)
+    supply = (f"supply {registry.data_file} via --data-dir DIR (or ${DATA_DIR_ENV}=DIR)" if registry.data_file
+              else "pass --dataset FILE")
+    if not order:
+        raise DatasetError(f"{spec}: no network source is known for it; {supply}, or pass --dataset FILE")
+    if unreachable and not failures:
+        raise DatasetError(f"{spec}: {unreachable[0]}; would fetch {would}. Run `evaluate datasets --download` "
+                           f"once online, or {supply}, or pass --dataset FILE")
+    raise DatasetError(f"{spec}: problem text not found ({'; '.join(failures + unreachable)}); {supply}, "
+                       f"or pass --dataset FILE")
+
+
+def _load_file(spec: str, source: PinnedSource, registry: RegistrySet) -> Benchmark:
+    files = fetch(source)
+    return build(spec, source_rows(source, files, registry), source.origin, registry, strict_set=True)
+
+
+def _load_hub(spec: str, group: tuple[str, ...], registry: RegistrySet, hub_loader: HubLoader,
+              pins: Mapping[str, str]) -> Benchmark:
+    rows = [r for repo in group
+            for r in rows_from_records(hub_loader(repo, revision=pins.get(repo)), _at(repo, pins), repo.split("/")[-1])]
+    return build(spec, rows, "+".join(_at(repo, pins) for repo in group), registry, strict_set=True)
+
+
+def _unknown_text(spec: str, bench: Benchmark) -> str:
+    return (f"{bench.origin}: its text (hash {bench.content_hash}) is none of the known copies of {spec}; its "
+            "answers match the official keys, but scores may not compare with published ones (`evaluate datasets "
+            f"{spec}` lists the known copies)")
+
+
+def _name(item: PinnedSource | tuple[str, ...], pins: Mapping[str, str]) -> str:
+    return item.label if isinstance(item, PinnedSource) else "hub " + "+".join(_at(r, pins) for r in item)
+
+
+def _what(item: PinnedSource | tuple[str, ...]) -> str:
+    return item.what() if isinstance(item, PinnedSource) else "hub " + "+".join(item)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {text[0][:160]}" if text else exc.__class__.__name__
