@@ -23,7 +23,7 @@ from typing import Any
 from evaluator.benchmarks.benchmark import Benchmark, HubLoader
 from evaluator.benchmarks.checking import build
 from evaluator.benchmarks.known_texts import known_text
-from evaluator.benchmarks.network import Unreachable, check_reachable, offline
+from evaluator.benchmarks.network import Unreachable, check_reachable, offline, offline_reason
 from evaluator.benchmarks.pinned import PinnedSource, fetch, pinned_source, source_rows
 from evaluator.benchmarks.registry import RegistrySet
 from evaluator.benchmarks.rows import rows_from_records
@@ -89,15 +89,22 @@ def load_remote(spec: str, registry: RegistrySet, hub_loader: HubLoader, data_di
     if fallback is not None:
         return fallback
     would = " or ".join(_what(item) for item in order)
-    supply = (f"supply {registry.data_file} via --data-dir DIR (or ${DATA_DIR_ENV}=DIR)" if registry.data_file
-              else "pass --dataset FILE")
+    supply = f"put {_local_place(registry, data_dir)}"
     if not order:
         raise DatasetError(f"{spec}: no network source is known for it; {supply}, or pass --dataset FILE")
     if unreachable and not failures:
-        raise DatasetError(f"{spec}: {unreachable[0]}; would fetch {would}. Run `evaluate datasets --download` "
-                           f"once online, or {supply}, or pass --dataset FILE")
+        why = f"offline ({offline_reason()})" if offline() else unreachable[0]
+        raise DatasetError(f"{spec}: {why}; would fetch {would}. Run `evaluate datasets --download` once online, "
+                           f"or {supply}, or pass --dataset FILE")
     raise DatasetError(f"{spec}: problem text not found ({'; '.join(failures + unreachable)}); {supply}, "
-                       f"or pass --dataset FILE")
+                       "or pass --dataset FILE")
+
+
+def _local_place(registry: RegistrySet, data_dir: Path | None) -> str:
+    """Where a local copy of the set's text would be found, for error messages."""
+    if data_dir is not None:
+        return f"{data_dir / str(registry.data_file)}"
+    return f"{registry.data_file} in a folder DIR and pass --data-dir DIR (or set ${DATA_DIR_ENV}=DIR)"
 
 
 def _load_file(spec: str, source: PinnedSource, registry: RegistrySet) -> Benchmark:
