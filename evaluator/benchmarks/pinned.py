@@ -73,8 +73,12 @@ class PinnedSource:
             return self.url(self.files[0][0])
         return f"{len(self.files)} files under {self.url(os.path.commonpath([p for p, _ in self.files]))}/"
 
+    def folder(self) -> Path:
+        """Where its files are cached: one folder per repository and commit."""
+        return cache_dir() / self.repo.replace("/", "+") / self.commit
+
     def local(self, path: str) -> Path:
-        return cache_dir() / self.repo.replace("/", "+") / self.commit / path
+        return self.folder() / path
 
 
 @functools.cache

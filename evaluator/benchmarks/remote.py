@@ -24,8 +24,8 @@ from evaluator.benchmarks.benchmark import Benchmark, HubLoader
 from evaluator.benchmarks.checking import build
 from evaluator.benchmarks.known_texts import known_text
 from evaluator.benchmarks.network import Unreachable, check_reachable, offline, offline_reason
-from evaluator.benchmarks.pinned import PinnedSource, fetch, pinned_source, source_rows
-from evaluator.benchmarks.registry import RegistrySet
+from evaluator.benchmarks.pinned import DownloadFailed, PinnedSource, fetch, pinned_source, source_rows
+from evaluator.benchmarks.registry import RegistrySet, registry_set
 from evaluator.benchmarks.rows import rows_from_records
 from evaluator.errors import DatasetError
 
@@ -136,3 +136,20 @@ def _what(item: PinnedSource | tuple[str, ...]) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{exc.__class__.__name__}: {text[0][:160]}" if text else exc.__class__.__name__
+
+
+def prefetch(spec: str) -> str:
+    """Fetch and verify a named set's pinned files for offline use (`evaluate datasets --download`): the
+    line to print. Raises DatasetError (one line naming the set) when it cannot."""
+    source = pinned_source(spec)
+    if source is None:
+        return f"{spec}: nothing to download ({'shipped with aime-eval' if spec == 'demo' else 'hub copies only'})"
+    try:
+        bench = _load_file(spec, source, registry_set(spec))
+    except (Unreachable, DownloadFailed, DatasetError) as exc:
+        would = f"; would fetch {source.what()}" if isinstance(exc, Unreachable) else ""
+        raise DatasetError(f"{spec}: not downloaded: {exc}{would}") from None
+    _, copy = known_text(spec, bench.content_hash)
+    count = f"{len(source.files)} file{'s' if len(source.files) > 1 else ''}"
+    return (f"{spec}: {count} verified (sha256), text {bench.content_hash} = {copy or 'an unknown copy'}; "
+            f"cached in {source.folder()}")
