@@ -35,12 +35,25 @@ _SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def hub_load(repo: str, revision: str | None = None) -> Iterable[Mapping[str, Any]]:
-    """A hub copy through `datasets` (which reads its cache only in offline mode)."""
+    """A hub copy through `datasets` (which reads its cache only in offline mode). Offline with no trace
+    of the repo in the Hugging Face caches, `datasets` (seconds to import) is not even asked."""
     if not offline():
         check_reachable(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    elif not _hub_cached(repo):
+        raise Unreachable(f"offline ({offline_reason()}) and {repo} is not in the Hugging Face cache")
     import datasets
 
     return datasets.load_dataset(repo, revision=revision, split="train")
+
+
+def _hub_cached(repo: str) -> bool:
+    """Whether a Hugging Face cache holds anything of `repo`: the hub's download cache
+    (`datasets--OWNER--NAME`) or the datasets library's own (`OWNER___NAME`)."""
+    home = Path(os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface")
+    hub = Path(os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE") or home / "hub")
+    built = Path(os.environ.get("HF_DATASETS_CACHE") or home / "datasets")
+    owner, _, name = repo.partition("/")
+    return (hub / f"datasets--{owner}--{name}").exists() or (built / f"{owner}___{name}").exists()
 
 
 def hub_revisions(registry: RegistrySet) -> dict[str, str]:
