@@ -3,9 +3,10 @@ trusted by its content, not by where it came from.
 
 Order: hub copies the user pinned ($AIME_EVAL_HUB_REVISIONS), then the pinned file, then the other hub
 copies. Every copy is checked against the shipped keys (a disagreeing key is an error, whatever the
-source). A copy whose text hash is a known copy of the set (`known_texts`) is used as it is; a copy with
-an unknown text is kept only as a last resort, used when nothing else loads, with a warning that fails
-the run's dataset check and names the copy (docs/contests.md argues why it is not refused).
+source). A copy whose text hash is a known copy of the set (`known_texts`) is used as it is. A copy with
+an unknown text carries a warning that names it and fails the run's dataset check; it is used at once
+when the user pinned it, otherwise kept as a last resort, used when nothing else loads
+(docs/contests.md argues why it is not refused).
 
 Offline, or with no route to any source, one line says what would be fetched and how to supply the
 text instead.
@@ -98,7 +99,10 @@ def load_remote(spec: str, registry: RegistrySet, hub_loader: HubLoader, data_di
         has_known, copy = known_text(spec, bench.content_hash)
         if copy is not None or not has_known:
             return bench
-        fallback = fallback or dataclasses.replace(bench, warnings=(*bench.warnings, _unknown_text(spec, bench)))
+        flagged = dataclasses.replace(bench, warnings=(*bench.warnings, _unknown_text(spec, bench)))
+        if item in pinned:  # a revision the user chose is what they asked for, known or not
+            return flagged
+        fallback = fallback or flagged
     if fallback is not None:
         return fallback
     would = " or ".join(_what(item) for item in order)

@@ -115,6 +115,17 @@ def test_unpinned_hub_copy_with_an_unknown_text_is_used_and_says_so(shared_dir: 
     assert dataset_check["passed"] is False and "none of the known copies" in dataset_check["detail"]
 
 
+def test_a_pinned_revision_with_an_unknown_text_is_used_and_says_so(shared_dir: Path, hub: LocalHub,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _matharena_rows(shared_dir, "hmmt_feb_2025.jsonl")
+    rows[11]["problem"] = rows[11]["problem"].replace("Kevin the frog in on", "Kevin the frog is on")  # a fixed typo
+    hub.publish("MathArena/hmmt_feb_2025", SHA, rows)
+    monkeypatch.setenv("AIME_EVAL_HUB_REVISIONS", f"MathArena/hmmt_feb_2025={SHA}")
+    bench = load_benchmark("hmmt-feb-2025", None, hub_loader=hub)
+    assert bench.origin == f"MathArena/hmmt_feb_2025@{SHA[:12]}"
+    assert len(bench.warnings) == 1 and "is none of the known copies of hmmt-feb-2025" in bench.warnings[0]
+
+
 @pytest.mark.parametrize("value", ["MathArena/aime_2026", "MathArena/aime_2026=main", "MathArena/aime_2026=abc123"])
 def test_bad_pin_syntax_is_a_user_error(hub: LocalHub, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("AIME_EVAL_HUB_REVISIONS", value)
