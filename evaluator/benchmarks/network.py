@@ -33,11 +33,24 @@ def check_reachable(url: str) -> None:
     """Raise Unreachable when offline mode is on or the URL's host does not accept a connection in time."""
     if offline():
         raise Unreachable(f"offline ({offline_reason()})")
-    parts = urlsplit(url)
+    parts = urlsplit(_via_proxy(url))
     host = parts.hostname or ""
     port = parts.port or (80 if parts.scheme == "http" else 443)
     if (reason := _unreachable(host, port)) is not None:
         raise Unreachable(f"no network ({reason})")
+
+
+def _via_proxy(url: str) -> str:
+    """The proxy a client would connect to for `url` ($HTTPS_PROXY, $ALL_PROXY, ... unless $NO_PROXY
+    exempts the host), else the URL itself: behind a proxy, the proxy is what must answer."""
+    import urllib.request
+
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if proxy and not urllib.request.proxy_bypass(parts.hostname or ""):
+        return proxy if "://" in proxy else f"http://{proxy}"
+    return url
 
 
 @functools.cache
