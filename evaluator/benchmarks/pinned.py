@@ -138,7 +138,7 @@ def _download(source: PinnedSource, path: str, sha: str) -> None:
         pooch.retrieve(url, known_hash=f"sha256:{sha}", fname=target.name, path=target.parent, downloader=downloader)
     except ValueError as exc:  # pooch found another hash and kept nothing
         raise DatasetError(f"{url}: refused, its sha256 is not the pinned {sha[:16]}... (a file at a fixed commit "
-                           f"never changes: a proxy or mirror altered it): {str(exc).splitlines()[0]}") from None
+                           f"does not change: the download was altered or cut short): {str(exc).splitlines()[0]}") from None
     except requests.RequestException as exc:
         raise DownloadFailed(f"{url}: {exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}") from None
 

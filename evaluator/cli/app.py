@@ -331,7 +331,7 @@ def export(
 
 @app.command("datasets")
 def list_datasets(
-    name: Annotated[str | None, typer.Argument(help="A set or group: show its details.")] = None,
+    name: Annotated[str | None, typer.Argument(metavar="NAME", help="A set or group: show its details.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the details as JSON.")] = False,
     download: Annotated[bool, typer.Option("--download", help="Fetch and verify every set's pinned files (or "
                         "NAME's) into the user cache, for offline use.")] = False,
