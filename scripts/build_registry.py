@@ -71,7 +71,7 @@ def build(shared: Path, out: Path) -> None:
             "data_file": filename,
             "answer_type": "integer" if kinds == {"integer"} else "latex",
             "answer_sources": sources,
-            "provenance": f"{provenance} (shared/data/PROVENANCE.md)",
+            "provenance": f"{provenance} (docs/provenance.md)",
             "problems": problems,
         }
         path = out / f"{filename.removesuffix('.jsonl')}.json"

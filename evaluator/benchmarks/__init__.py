@@ -2,7 +2,8 @@
 
 - `registry`: the answer keys (facts, shipped in the top-level `problems/` folder) and problem ids;
 - `loader`: `load_benchmark(name_or_path, data_dir)` → `Benchmark` (a file, a data directory, or the
-  Hugging Face hub), every set checked against the registry, known defects of popular copies warned;
+  network: a pinned public file or a hub copy, trusted by content, `remote`/`pinned`), every set checked
+  against the registry (`checking`), known defects of popular copies warned;
 - `records`: one JSON/JSONL record reader with `file:line` in every error (also used by importers).
 """
 

@@ -1,23 +1,26 @@
 """Content hashes of the problem texts we know, per named set: the `dataset` protocol check compares a
-run's `dataset_hash` (evaluator.benchmarks.loader's hash of ids, texts and answers) with these.
+run's `dataset_hash` (evaluator.benchmarks.benchmark.content_hash of ids, texts and keys) with these,
+and the network loader trusts a copy whose hash is here (evaluator.benchmarks.remote).
 
-A hash is a fact about a text, not the text: the texts themselves stay out of the repository. Computed
-with `load_benchmark(NAME).content_hash` over the files described in shared/data/PROVENANCE.md.
+A hash is a fact about a text, not the text: the texts themselves stay out of the repository. Each was
+computed with `load_benchmark(NAME).content_hash` over the copy named (docs/provenance.md); the pinned
+network sources (problems/sources.json) parse to exactly these hashes (tests/benchmarks/test_pinned_sources.py).
 """
 
 from __future__ import annotations
 
 # set name -> {content hash: which copy of the text it is}
 KNOWN_TEXTS: dict[str, dict[str, str]] = {
-    "aime-2022": {"847da56a67a7a978": "official AoPS wording (shared/data aime_2022.jsonl)"},
-    "aime-2023": {"ee97181eec5ed176": "official AoPS wording (shared/data aime_2023.jsonl)"},
+    "aime-2022": {"847da56a67a7a978": "AoPS wording (rllm-org/rllm@d68c703)"},
+    "aime-2023": {"ee97181eec5ed176": "AoPS wording (rllm-org/rllm@d68c703)"},
     "aime-2024": {
-        "5195672f750fe485": "official AoPS wording (shared/data aime_2024.jsonl)",
-        "c332293a6b15d3dd": "AI-MO wording used by most published AIME 2024 numbers (shared/data problem_alt)",
+        "5195672f750fe485": "official MAA wording (MathArena, eth-sri/matharena@81f103e)",
+        "c332293a6b15d3dd": "AI-MO wording used by most published AIME 2024 numbers (HuggingFaceH4/aime_2024)",
     },
-    "aime-2025": {"51dc9fa60eb8a4fd": "official AoPS wording (shared/data aime_2025.jsonl)"},
-    "aime-2026": {"03331d15302228e5": "official wording (shared/data aime_2026.jsonl)"},
-    "aime-1983-2023": {"aeed545f447aa029": "AoPS wording (shared/data aime_1983_2023.jsonl)"},
+    "aime-2025": {"51dc9fa60eb8a4fd": "official MAA wording (MathArena, eth-sri/matharena@81f103e)"},
+    "aime-2026": {"03331d15302228e5": "official wording (math-ai/aime26 with I-10, I-13, II-10 restored)"},
+    "aime-1983-2023": {"aeed545f447aa029": "AoPS wording (rllm-org/rllm@d68c703)"},
+    "hmmt-feb-2025": {"9417c04a283ebfec": "MathArena text (eth-sri/matharena@81f103e = MathArena/hmmt_feb_2025)"},
 }
 
 

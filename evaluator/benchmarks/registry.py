@@ -3,9 +3,9 @@ where each set's text comes from, under which licence.
 
 The JSON files live in the top-level `problems/` folder (installed as `evaluator.registry`) and are
 written by `scripts/build_registry.py`. Problem text is third-party data: it is never in the
-registry, the loader fetches it. A set whose key file is absent (a contest MathArena keeps on the
-hub only, until its file is added to ../shared/data) is not offered: without a key nothing a hub
-copy says could be checked.
+registry, the loader fetches it (`problems/sources.json` pins the public files it comes from). A set
+whose key file is absent (a contest MathArena keeps on the hub only, whose key no public file could
+confirm yet) is not offered: without a key nothing a copy says could be checked.
 """
 
 from __future__ import annotations
@@ -38,12 +38,11 @@ class RegistryEntry:
 
 @dataclass(frozen=True)
 class SetInfo:
-    """What `evaluate datasets` shows: text source, licence, and the hub copies (pinned or not)."""
+    """What `evaluate datasets` shows: which wording the text is, its licence, and hub pins, if any."""
 
     text_source: str
     licence: str
     hub_revisions: tuple[tuple[str, str], ...] = ()  # (repo, commit sha) pins known to be clean
-    pin_required: bool = False  # refuse an unpinned hub copy (MathArena's newer sets; see loader)
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,8 @@ class RegistrySet:
         return {e.id: e for e in self.entries}
 
 
-_AIME_TEXT = "MathArena (official MAA wording) or AoPS via the hub / ../shared/data"
+_AIME_TEXT = "official MAA wording (MathArena)"
+_AOPS_TEXT = "AoPS wording (rllm-org/rllm)"
 _MAA = "problems (c) MAA; keys are facts"
 _MATHARENA = "MathArena problem text and keys, CC BY-NC-SA 4.0 (non-commercial, share-alike)"
 
@@ -80,25 +80,24 @@ _SETS: dict[str, tuple[str | None, str | None, tuple[tuple[str, ...], ...], SetI
         "aime_2026.json",
         "aime_2026.jsonl",
         (("MathArena/aime_2026",),),
-        SetInfo("math-ai/aime26 text with the MAA-page corrections (../shared/data), or MathArena/aime_2026",
-                _MAA + "; math-ai/aime26 text Apache-2.0, MathArena text CC BY-NC-SA 4.0", pin_required=True),
+        SetInfo("official wording (math-ai/aime26 with I-10, I-13, II-10 restored)",
+                _MAA + "; math-ai/aime26 text Apache-2.0, MathArena text CC BY-NC-SA 4.0"),
     ),
     "hmmt-feb-2025": (
         "hmmt_feb_2025.json",
         "hmmt_feb_2025.jsonl",
         (("MathArena/hmmt_feb_2025",),),
-        SetInfo("MathArena (eth-sri/matharena@81f103e, = MathArena/hmmt_feb_2025)", _MATHARENA, pin_required=True),
+        SetInfo("MathArena text (= MathArena/hmmt_feb_2025)", _MATHARENA),
     ),
     "hmmt-feb-2026": ("hmmt_feb_2026.json", "hmmt_feb_2026.jsonl", (("MathArena/hmmt_feb_2026",),),
-                      SetInfo("MathArena/hmmt_feb_2026", _MATHARENA, pin_required=True)),
+                      SetInfo("MathArena/hmmt_feb_2026", _MATHARENA)),
     "brumo-2025": ("brumo_2025.json", "brumo_2025.jsonl", (("MathArena/brumo_2025",),),
-                   SetInfo("MathArena/brumo_2025", _MATHARENA, pin_required=True)),
+                   SetInfo("MathArena/brumo_2025", _MATHARENA)),
     "cmimc-2025": ("cmimc_2025.json", "cmimc_2025.jsonl", (("MathArena/cmimc_2025",),),
-                   SetInfo("MathArena/cmimc_2025", _MATHARENA, pin_required=True)),
-    "aime-2022": ("aime_2022.json", "aime_2022.jsonl", (), SetInfo("rllm-org/rllm AoPS text via ../shared/data", _MAA)),
-    "aime-2023": ("aime_2023.json", "aime_2023.jsonl", (), SetInfo("rllm-org/rllm AoPS text via ../shared/data", _MAA)),
-    "aime-1983-2023": ("aime_1983_2023.json", "aime_1983_2023.jsonl", (),
-                       SetInfo("rllm-org/rllm AoPS text via ../shared/data", _MAA)),
+                   SetInfo("MathArena/cmimc_2025", _MATHARENA)),
+    "aime-2022": ("aime_2022.json", "aime_2022.jsonl", (), SetInfo(_AOPS_TEXT, _MAA)),
+    "aime-2023": ("aime_2023.json", "aime_2023.jsonl", (), SetInfo(_AOPS_TEXT, _MAA)),
+    "aime-1983-2023": ("aime_1983_2023.json", "aime_1983_2023.jsonl", (), SetInfo(_AOPS_TEXT, _MAA)),
     "demo": (None, None, (), SetInfo("shipped with aime-eval (original problems)", "Apache-2.0 (ours)")),
 }
 

@@ -342,19 +342,47 @@ def export(
 
 
 @app.command("datasets")
-def list_datasets() -> None:
-    """List the named sets and groups: size, answer type, text source, key provenance, licence, hub copies."""
-    from rich.console import Console
-    from rich.table import Table
+def list_datasets(
+    name: Annotated[str | None, typer.Argument(metavar="NAME", help="A set or group: show its details.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the details as JSON.")] = False,
+    download: Annotated[bool, typer.Option("--download", help="Fetch and verify every set's pinned files (or "
+                        "NAME's) into the user cache, for offline use.")] = False,
+) -> None:
+    """List the named sets and groups, one line each; NAME shows one in full (text source, download, hub
+    copies, known texts, key provenance, licence)."""
+    from dataclasses import asdict
 
-    from evaluator.benchmarks.catalog import dataset_rows
+    from evaluator._suggest import did_you_mean
+    from evaluator.benchmarks.catalog import dataset_rows, details, listing
 
-    table = Table("name", "problems", "answers", "text from", "key provenance", "licence", "hub",
-                  header_style="bold")
-    for row in dataset_rows():
-        table.add_row(row.name, str(row.problems), row.answer_type, row.text_source, row.key_provenance,
-                      row.licence, row.hub)
-    Console().print(table)
+    rows = dataset_rows()
+    by_name = {row.name: row for row in rows}
+    if name is not None and name not in by_name:
+        fail(f"unknown dataset {name!r}: {did_you_mean(name, list(by_name))}choose one of {', '.join(by_name)}")
+    chosen = [by_name[name]] if name else rows
+    if download:
+        _download_sets(list(by_name[name].members or (name,)) if name else [r.name for r in rows if not r.members])
+    elif as_json:
+        data = [asdict(row) for row in chosen]
+        typer.echo(json.dumps(data[0] if name else data, indent=1, ensure_ascii=False))
+    else:
+        for line in details(chosen[0]) if name else listing(chosen):
+            typer.echo(line)
+
+
+def _download_sets(names: list[str]) -> None:
+    """Prefetch each set's pinned files, one line per set; exit 2 when any could not be fetched."""
+    from evaluator.benchmarks.remote import prefetch
+
+    failed = 0
+    for set_name in names:
+        try:
+            typer.echo(prefetch(set_name))
+        except EvaluatorError as exc:  # one set's failure (offline, a refused hash) must not hide the others
+            failed += 1
+            typer.echo(str(exc), err=True)
+    if failed:
+        raise typer.Exit(2)
 
 
 @app.command()

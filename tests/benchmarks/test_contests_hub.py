@@ -1,6 +1,8 @@
 """MathArena's hub layout (`data/train-*.parquet`, fields problem_idx/problem/answer) read through the real
 `datasets.load_dataset` on local folders, one folder per (repo, revision): the hub is unreachable here.
-Newer MathArena sets load only at a pinned revision and are checked against the shipped keys."""
+A hub copy is trusted by its content: checked against the shipped keys, used quietly when its text is a
+known copy, used with a warning when it is not; a revision the user pins is asked first. Offline mode is
+on in these tests, so the pinned network file (tests/benchmarks/test_pinned_sources.py) is not fetched."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from evaluator.benchmarks.loader import DatasetError, load_benchmark
+from evaluator.run.checks import protocol_checks
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -78,20 +81,49 @@ def test_a_pinned_commit_with_a_wrong_key_is_refused(
         load_benchmark("aime-2026", None, hub_loader=hub)
 
 
-def test_unpinned_hub_copy_is_never_loaded(shared_dir: Path, hub: LocalHub) -> None:
-    hub.publish("MathArena/aime_2026", SHA, _matharena_rows(shared_dir, "aime_2026.jsonl"))
-    with pytest.raises(DatasetError, match=r"MathArena/aime_2026: no pinned revision .*AIME_EVAL_HUB_REVISIONS="
-                                           r"MathArena/aime_2026=<sha>"):
-        load_benchmark("aime-2026", None, hub_loader=hub)
-    assert hub.calls == []  # refused before any download
+class UnpinnedHub(LocalHub):
+    """Serves the newest commit of a repo when no revision is asked for, as the real hub does."""
+
+    def __call__(self, repo: str, revision: str | None = None):
+        import datasets
+
+        self.calls.append((repo, revision))
+        return datasets.load_dataset(str(self.root / repo / SHA), split="train")
 
 
-def test_pin_to_a_missing_revision_fails_with_the_remedy(hub: LocalHub, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unpinned_hub_copy_with_a_known_text_is_used_quietly(shared_dir: Path, tmp_path: Path,
+                                                            hub: LocalHub) -> None:
+    unpinned = UnpinnedHub(tmp_path / "unpinned")
+    unpinned.publish("MathArena/aime_2026", SHA, _matharena_rows(shared_dir, "aime_2026.jsonl"))
+    bench = load_benchmark("aime-2026", None, hub_loader=unpinned)
+    assert unpinned.calls == [("MathArena/aime_2026", None)]
+    assert bench.origin == "MathArena/aime_2026" and bench.warnings == ()
+
+
+def test_unpinned_hub_copy_with_an_unknown_text_is_used_and_says_so(shared_dir: Path, tmp_path: Path,
+                                                                   hub: LocalHub) -> None:
+    rows = _matharena_rows(shared_dir, "aime_2026.jsonl")
+    rows[0]["problem"] += " (reworded)"  # answers still agree: only the text is not a known copy
+    unpinned = UnpinnedHub(tmp_path / "unpinned")
+    unpinned.publish("MathArena/aime_2026", SHA, rows)
+    bench = load_benchmark("aime-2026", None, hub_loader=unpinned)
+    (warning,) = bench.warnings
+    assert warning.startswith(f"MathArena/aime_2026: its text (hash {bench.content_hash}) is none of the known "
+                              "copies of aime-2026; its answers match the official keys")
+    config = {"identity": {"dataset": "aime-2026", "dataset_hash": bench.content_hash}}
+    (dataset_check,) = [c for c in protocol_checks([], config, 0, bench.warnings) if c["name"] == "dataset"]
+    assert dataset_check["passed"] is False and "none of the known copies" in dataset_check["detail"]
+
+
+def test_a_pinned_revision_with_an_unknown_text_is_used_and_says_so(shared_dir: Path, hub: LocalHub,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _matharena_rows(shared_dir, "hmmt_feb_2025.jsonl")
+    rows[11]["problem"] = rows[11]["problem"].replace("Kevin the frog in on", "Kevin the frog is on")  # a fixed typo
+    hub.publish("MathArena/hmmt_feb_2025", SHA, rows)
     monkeypatch.setenv("AIME_EVAL_HUB_REVISIONS", f"MathArena/hmmt_feb_2025={SHA}")
-    with pytest.raises(DatasetError, match=r"hmmt-feb-2025: problem text not found\. Put the file at .*"
-                                           r"hmmt_feb_2025\.jsonl.*not available offline"):
-        load_benchmark("hmmt-feb-2025", None, hub_loader=hub)
-    assert hub.calls == [("MathArena/hmmt_feb_2025", SHA)]
+    bench = load_benchmark("hmmt-feb-2025", None, hub_loader=hub)
+    assert bench.origin == f"MathArena/hmmt_feb_2025@{SHA[:12]}"
+    assert len(bench.warnings) == 1 and "is none of the known copies of hmmt-feb-2025" in bench.warnings[0]
 
 
 @pytest.mark.parametrize("value", ["MathArena/aime_2026", "MathArena/aime_2026=main", "MathArena/aime_2026=abc123"])

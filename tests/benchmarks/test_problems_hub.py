@@ -84,5 +84,5 @@ def test_matharena_parquet_file_given_directly(shared_dir: Path, tmp_path: Path)
 
 
 def test_no_source_at_all_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match=r"aime-2025: problem text not found\. Put the file at .*aime_2025\.jsonl"):
+    with pytest.raises(DatasetError, match=r"aime-2025: offline .* or put .*/aime_2025\.jsonl, or pass --dataset FILE"):
         load_benchmark("aime-2025", tmp_path, hub_loader=_local_hub({}))
