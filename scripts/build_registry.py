@@ -30,7 +30,7 @@ SETS: dict[str, tuple[str, str]] = {
     "cmimc-2025": ("cmimc_2025.jsonl", "single upstream (MathArena)"),
 }
 
-# Phrases that tell two circulating wordings apart (shared/data/PROVENANCE.md): id -> (official, alternative).
+# Phrases that tell two circulating wordings apart (docs/provenance.md): id -> (official, alternative).
 WORDING_MARKERS = {"2026-II-10": ("greatest possible value of $BC", "sum of all possible values of $BC")}
 
 

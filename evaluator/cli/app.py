@@ -49,7 +49,7 @@ def run(
                        "aime-2026, hmmt-feb-2025, ...), a comma list or group (aime-2025,aime-2026), or a "
                        ".jsonl/.json/.parquet file.")] = "aime-2024",
     data_dir: Annotated[Path | None, typer.Option(help="Folder with aime_2024.jsonl etc. "
-                        "(default $AIME_EVAL_DATA_DIR; else the Hugging Face hub).")] = None,
+                        "(default $AIME_EVAL_DATA_DIR; else downloaded and cached, see `evaluate datasets`).")] = None,
     backend: Annotated[BackendKind | None, typer.Option(help="Override the preset's backend.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (implies --backend openai).")] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Name of the env variable holding the API key.")] = None,
