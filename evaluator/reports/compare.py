@@ -77,7 +77,7 @@ def compare_table(run_dirs: Sequence[Path]) -> Group:
     out.add_column("#", justify="right", no_wrap=True)
     id_column(out, "model", names, cap=12)
     id_column(out, "dataset", [run.dataset for run in runs], cap=9)
-    for name in ("k", "pass@1 (%) [95% CI]", "cons@k (%)", "tokens") + (("USD",) if with_cost else ()):
+    for name in ("k", "pass@1 (%) [95% CI, same problems]", "cons@k (%)", "tokens") + (("USD",) if with_cost else ()):
         out.add_column(name, justify="right")
     for position, (label, run) in enumerate(zip(names, runs, strict=True), 1):
         m, s = run.metrics, run.summary
@@ -153,12 +153,13 @@ def _runs_table(runs: Sequence[RunView], names: Sequence[str]) -> Safe:
         rows.append((
             name, run.dataset, run.k, number(m["pass1"], "pass1", pct(m["pass1"])),
             number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"])),
+            number(m.get("pass1_ci_new_problems"), "pass1_ci_new_problems", ci_text(m.get("pass1_ci_new_problems"))),
             join((number(m["cons"], "cons", pct(m["cons"])), f" @{m['cons_k']}")),
             pct(s["rates"]["no_answer"]), pct(s["rates"]["truncated"]),
             "-" if mean is None else f"{mean:,.0f}", "-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}",
             run.directory.name,
         ))
-    return table(("run", "dataset", "k", "pass@1 (%)", "95% CI", "cons@k (%)", "no answer (%)", "truncated (%)",
+    return table(("run", "dataset", "k", "pass@1 (%)", "95% CI, same problems", "95% CI, new problems", "cons@k (%)", "no answer (%)", "truncated (%)",
                   "tokens/sample", "cost (USD)", "run directory"), rows, class_="runs")
 
 
