@@ -10,6 +10,7 @@ population's. scripts/bench_intervals.py prints the table; tests/metrics pin a f
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,7 +136,8 @@ def _new(values: list[float], rng: np.random.Generator) -> Measured:
     return float(np.mean(values)), ci
 
 
-def same_problem_intervals(run: list[ProblemSamples], k: int, seed: int) -> dict[str, tuple[Measured, str]]:
+def same_problem_intervals(run: list[ProblemSamples], k: int, seed: int, cons: bool = True
+                           ) -> dict[str, tuple[Measured, str]]:
     """Every same-problems interval of one run, keyed by its name, with the truth it estimates."""
     counts = [(p.n_correct, p.n) for p in run]
     est, lo, hi = pass1_same_problems(counts)
@@ -144,16 +146,18 @@ def same_problem_intervals(run: list[ProblemSamples], k: int, seed: int) -> dict
         "pass@1, same problems": ((est, (lo, hi)), "pass1"),
         "Bayes@N credible interval": ((bayes.mean, bayes.ci), "pass1"),
     }
-    if k > 1:
+    if k > 1 and cons:
         out[f"cons@{k}, same problems"] = (_cons(run, k, seed), "cons")
     return out
 
 
-def coverage(s: Scenario, runs: int, seed: int = 0, *, new_problems: bool = True, paired: bool = True) -> list[Cell]:
-    """Coverage of every printed interval on `runs` simulated runs of scenario `s`."""
+def coverage(s: Scenario, runs: int, seed: int = 0, *, new_problems: bool = True, paired: bool = True,
+             cons: bool = True) -> list[Cell]:
+    """Coverage of every printed interval on `runs` simulated runs of scenario `s` (cons=False: pass@1 ones only)."""
+    cons = cons and s.k > 1
     rng = np.random.default_rng([seed, s.k, int(1000 * s.trap), len(s.difficulty)])
     fixed = draw_problems(s, rng)
-    truth = {"pass1": float(fixed.correct.mean()), "cons": true_cons(fixed, s.k, rng)}
+    truth = {"pass1": float(fixed.correct.mean()), "cons": true_cons(fixed, s.k, rng) if cons else math.nan}
     hits: dict[str, list[tuple[bool, float, bool]]] = {}
 
     def record(name: str, measured: Measured, target: float) -> None:
@@ -162,26 +166,27 @@ def coverage(s: Scenario, runs: int, seed: int = 0, *, new_problems: bool = True
 
     better = shifted(fixed, 0.4)
     diff_truth = {"pass1": float((fixed.correct - better.correct).mean()),
-                  "cons": truth["cons"] - true_cons(better, s.k, rng)}
+                  "cons": truth["cons"] - true_cons(better, s.k, rng) if cons and paired else math.nan}
     for r in range(runs):
         run = sample_run(fixed, s.k, rng)
-        for name, (measured, what) in same_problem_intervals(run, s.k, seed + r).items():
+        for name, (measured, what) in same_problem_intervals(run, s.k, seed + r, cons).items():
             record(name, measured, truth[what])
         if paired:
             other = sample_run(better, s.k, rng)
             for metric, what in (("pass@1", "pass1"), ("cons@n", "cons")):
-                if what == "cons" and s.k == 1:
+                if what == "cons" and not cons:
                     continue
                 cmp = paired_comparison(run, other, metric, bootstrap=0, seed=seed + r)
                 record(f"{cmp.metric} paired difference, same problems", (cmp.diff, cmp.ci), diff_truth[what])
     if new_problems:
         population = draw_problems(s, rng, size=4000)
         pop_truth = {"pass1": float(population.correct.mean()),
-                     "cons": true_cons(Problems(population.correct[:1500], population.trap[:1500]), s.k, rng, 200)}
+                     "cons": true_cons(Problems(population.correct[:1500], population.trap[:1500]), s.k, rng, 200)
+                     if cons else math.nan}
         for _ in range(runs):
             run = sample_run(draw_problems(s, rng), s.k, rng)
             record("pass@1, new problems", _new([p.n_correct / p.n for p in run], rng), pop_truth["pass1"])
-            if s.k > 1:
+            if cons:
                 values = [float(vote_credit(p.clusters().sizes[None, :], p.clusters().accepted)[0]) for p in run]
                 record(f"cons@{s.k}, new problems", _new(values, rng), pop_truth["cons"])
     return [Cell(name, s.name, float(np.mean([h for h, _, _ in rows])), float(np.mean([w for _, w, _ in rows])),

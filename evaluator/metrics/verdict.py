@@ -155,7 +155,8 @@ def reproduction_verdict(
             row_floor, row_needed, row_fixed, comparable = floor, needed, fixed, True
             note = ("" if needed is not None else
                     f"with new problems no k gives ±{100 * WANTED_HALF_WIDTH:g} point: the spread across the "
-                    f"{len(included)} problems alone leaves ±{100 * floor:.1f}; on these problems {fixed:,} do")
+                    f"{len(included)} problems alone leaves ±{100 * floor:.1f} and only more problems narrow it; on "
+                    f"these problems {fixed:,} samples each would do")
         else:
             name, estimate, ci, ci_new = f"cons@{metrics.cons_k}", metrics.cons, metrics.cons_ci, metrics.cons_ci_new_problems
             se = metrics.cons_se_same_problems

@@ -123,7 +123,8 @@ def _headline(run: RunView) -> Safe:
     cards = [
         _card("pass@1 (%)", number(m["pass1"], "pass1", pct(m["pass1"])),
               join((f"{level} {same}", number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"])),
-                    *_new_problems(m, "pass1_ci_new_problems")))),
+                    *_new_problems(m, "pass1_ci_new_problems"), " (± ",
+                    number(m["pass1_se"], "pass1_se", pct(m["pass1_se"])), " SE)"))),
         _card(f"cons@{m['cons_k']} (%)", number(m["cons"], "cons", pct(m["cons"])),
               join((f"{level} {same}", number(m["cons_ci"], "cons_ci", ci_text(m["cons_ci"])),
                     *_new_problems(m, "cons_ci_new_problems")))),
