@@ -82,7 +82,8 @@ def compare_table(run_dirs: Sequence[Path]) -> Group:
     for position, (label, run) in enumerate(zip(names, runs, strict=True), 1):
         m, s = run.metrics, run.summary
         mean = s["tokens"]["completion_mean"]
-        se = "" if m["pass1_se"] is None else f" ± {pct(m['pass1_se'])}"
+        se_value = m.get("pass1_se_same_problems", m["pass1_se"])  # the SE of the CI beside it
+        se = "" if se_value is None else f" ± {pct(se_value)}"
         cost = ("-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}",) if with_cost else ()
         out.add_row(
             str(position), escape(label), escape(run.dataset), str(run.k),

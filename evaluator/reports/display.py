@@ -88,7 +88,9 @@ def summary_table(title: str, summary: Summary) -> Table:
     m = summary.get("metrics")
     table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI")
     if m:
-        se = "" if m["pass1_se"] is None else f" ± {_pct(m['pass1_se'])}"  # one problem: no standard error
+        # the SE of the interval beside it (same problems); older summaries: the SE over problems (null for one)
+        se_value = m.get("pass1_se_same_problems", m["pass1_se"])
+        se = "" if se_value is None else f" ± {_pct(se_value)}"
         same = " same problems" if "pass1_ci_new_problems" in m else ""  # older summaries: one two-level CI
         table.add_row("pass@1 (%)", f"{_pct(m['pass1'])}{se}", (_ci(m["pass1_ci"]) + same) or _no_ci(summary))
         if m.get("pass1_ci_new_problems"):
