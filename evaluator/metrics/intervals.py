@@ -7,7 +7,7 @@ resampled: "how would it do on unseen problems of this kind?") are percentile bo
 built in `estimators`.
 
 - pass@1: each problem's rate c/n has variance p(1-p)/n. p is estimated with a Beta prior centred on
-  the run's pooled rate, q = (c + 2 p_bar) / (n + 2), so a problem solved 64/64 still carries a little
+  the run's pooled rate p_bar, q = (c + 2 p_bar) / (n + 2), so a problem solved 64/64 still carries a little
   variance and a single sample per problem is not taken at face value.
 - cons@k: the vote's credit on a problem is a draw with mean m = P(the k-vote is correct). Its variance
   comes from the posterior predictive of a Dirichlet over the problem's answer classes, where a wrong
@@ -73,11 +73,16 @@ def _check_counts(counts: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.nda
     return c, n
 
 
+def pooled_rate(c: np.ndarray, n: np.ndarray) -> float:
+    """The run's pooled success rate, itself kept off 0 and 1 ((sum c + 1)/(sum n + 2)): a run that solved
+    everything it tried still has a non-zero interval, shrinking as it tries more."""
+    return float((c.sum() + 1.0) / (n.sum() + 2.0))
+
+
 def smoothed_rates(counts: Sequence[tuple[int, int]]) -> np.ndarray:
     """Each problem's success rate shrunk towards the pooled one: (c + 2 p_bar) / (n + 2)."""
     c, n = _check_counts(counts)
-    pooled = float(c.sum() / n.sum())
-    return (c + PRIOR_SAMPLES * pooled) / (n + PRIOR_SAMPLES)
+    return (c + PRIOR_SAMPLES * pooled_rate(c, n)) / (n + PRIOR_SAMPLES)
 
 
 def pass1_variances(counts: Sequence[tuple[int, int]], samples: int | None = None) -> np.ndarray:
@@ -226,8 +231,7 @@ def cons_vote_variances(
     if k == 1:
         q = smoothed_rates(counts)
         return q * (1.0 - q)
-    c, n = _check_counts(counts)
-    pooled = float(c.sum() / n.sum())
+    pooled = pooled_rate(*_check_counts(counts))
     rng = np.random.default_rng([seed, k])
     return np.array([vote_sampling_variance(vote_classes(p, pooled), k, draws, rng) for p in problems])
 

@@ -25,9 +25,10 @@ CASES = [
     Case("one problem, half right", [(32, 64)], 0.5, math.sqrt(0.25 / 64)),
     Case("unequal n", [(3, 4), (10, 40)],
          (0.75 + 0.25) / 2,
-         math.sqrt((3 + 2 * 13 / 44) / 6 * (1 - (3 + 2 * 13 / 44) / 6) / 4
-                    + (10 + 2 * 13 / 44) / 42 * (1 - (10 + 2 * 13 / 44) / 42) / 40) / 2),
-    Case("all solved and a pooled rate of 1: nothing left to vary", [(8, 8), (8, 8)], 1.0, 0.0),
+         math.sqrt((3 + 2 * (14 / 46)) / 6 * (1 - (3 + 2 * (14 / 46)) / 6) / 4
+                   + (10 + 2 * (14 / 46)) / 42 * (1 - (10 + 2 * (14 / 46)) / 42) / 40) / 2),
+    Case("all solved: the pooled rate stays below 1", [(8, 8), (8, 8)], 1.0,
+         math.sqrt(2 * (8 + 2 * 17 / 18) / 10 * (1 - (8 + 2 * 17 / 18) / 10) / 8) / 2),
     Case("solved everywhere but one: the solved ones still carry variance", [(8, 8), (0, 8)], 0.5,
          math.sqrt(2 * (9 / 10) * (1 / 10) / 8) / 2),
 ]
