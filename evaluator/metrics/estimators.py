@@ -207,10 +207,11 @@ def summarize(
     bayes = bayes_at_n(counts, confidence)
     pass1_new = cons_new = None
     if bootstrap > 0:
-        rng = np.random.default_rng(seed)
-        pass1_new = percentile_ci(two_level_bootstrap([draw_fixed(r) for r in rates], bootstrap, rng), confidence)
-        cons_new = percentile_ci(two_level_bootstrap([draw_fixed(e.value) for e in cons_per_problem], bootstrap, rng),
-                                 confidence)
+        # the same problem draws for both (one generator each, same seed): at k = 1 the two intervals coincide
+        pass1_new = percentile_ci(two_level_bootstrap([draw_fixed(r) for r in rates], bootstrap,
+                                                      np.random.default_rng(seed)), confidence)
+        cons_new = percentile_ci(two_level_bootstrap([draw_fixed(e.value) for e in cons_per_problem], bootstrap,
+                                                     np.random.default_rng(seed)), confidence)
 
     return RunMetrics(
         n_problems=len(included),

@@ -85,6 +85,7 @@ def test_cons_at_1_interval_equals_pass_at_1() -> None:
     m = summarize(random_run(3), k=1)
     assert m.cons == pytest.approx(m.pass1)
     assert m.cons_ci == pytest.approx(m.pass1_ci)
+    assert m.cons_ci_new_problems == pytest.approx(m.pass1_ci_new_problems)
     assert m.maj_at_k == {} and m.pass_at_k[1] == pytest.approx(m.pass1)
 
 
