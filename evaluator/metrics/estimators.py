@@ -10,20 +10,26 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from statistics import NormalDist
 
 import numpy as np
 
 from evaluator.metrics._kernels import (
     MajEstimate,
-    draw_difference,
     draw_fixed,
-    draw_pass_rate,
-    draw_vote,
-    majority_vote,
     pass_at_k,
     percentile_ci,
     sign_flip_pvalue,
     two_level_bootstrap,
+    vote_credit,
+)
+from evaluator.metrics.intervals import (
+    bayes_at_n,
+    bayes_decision,
+    cons_same_problems_se,
+    difference_interval,
+    normal_interval,
+    pass1_same_problems_se,
 )
 from evaluator.metrics.samples import ProblemSamples
 from evaluator.metrics.specs import METRIC_SPECS, MetricSpec, problem_majorities
@@ -49,7 +55,12 @@ class _ToDict:
 
 @dataclass(frozen=True)
 class RunMetrics(_ToDict):
-    """Headline metrics of one run. CIs are None when bootstrap=0; SE is NaN (null) with one problem."""
+    """Headline metrics of one run, each interval named by the question it answers (docs/metrics.md).
+
+    `pass1_ci` and `cons_ci` are *same-problems* intervals (sampling noise only: the precision of this
+    measurement on these problems); the `*_new_problems` ones resample problems (unseen problems of this
+    kind) and are None when bootstrap=0. `pass1_se` is the new-problems SE (NaN, null, with one problem).
+    """
 
     n_problems: int  # problems with at least one sample (the ones averaged over)
     n_empty: int  # problems with no sample yet, excluded
@@ -58,19 +69,25 @@ class RunMetrics(_ToDict):
     samples_max: int
     pass1: float
     pass1_se: float
-    pass1_ci: tuple[float, float] | None
+    pass1_se_same_problems: float
+    pass1_ci: tuple[float, float]  # same problems
+    pass1_ci_new_problems: tuple[float, float] | None
+    bayes_mean: float  # Bayes@N posterior mean (uniform prior): mean of (c + 1)/(n + 2)
+    bayes_sd: float
+    bayes_ci: tuple[float, float]  # normal credible interval
     pass_at_k: dict[int, float]  # k = 1, 2, 4, ... <= samples_min, plus samples_min
     cons_k: int
     cons: float  # cons@cons_k: mean over problems of the (expected) majority-vote credit
     cons_mc_se: float  # Monte Carlo error of `cons` (0.0 when computed exactly)
-    cons_ci: tuple[float, float] | None
+    cons_se_same_problems: float
+    cons_ci: tuple[float, float]  # same problems
+    cons_ci_new_problems: tuple[float, float] | None
     maj_at_k: dict[int, float]  # expected maj@k for k = 1, 2, 4, ... < cons_k
     maj_at_k_mc_se: dict[int, float]
     maj_at_k_exact: dict[int, bool]
     no_answer_rate: float  # fraction of all samples with no extracted answer
     confidence: float
-    bootstrap: int
-    resample_samples: bool  # two-level bootstrap (problems, then samples) vs problems only
+    bootstrap: int  # replicates of the new-problems intervals
     seed: int
 
 
@@ -91,7 +108,8 @@ class ProblemRow(_ToDict):
 
 @dataclass(frozen=True)
 class PairedComparison(_ToDict):
-    """Run A minus run B on the same problems: mean difference, paired bootstrap CI and sign-flip p-value."""
+    """Run A minus run B on the same problems: mean difference with a same-problems CI and p-value (sampling
+    noise of both runs), and the new-problems ones (paired bootstrap over problems, sign-flip test)."""
 
     metric: str
     k: int
@@ -100,15 +118,18 @@ class PairedComparison(_ToDict):
     mean_a: float
     mean_b: float
     diff: float
-    ci: tuple[float, float] | None
-    p_value: float
-    p_value_exact: bool  # all 2^P sign patterns enumerated (else Monte Carlo with `permutations` draws)
+    se: float  # same problems
+    ci: tuple[float, float]  # same problems
+    p_value: float  # same problems: two-sided z-test of diff / se
+    ci_new_problems: tuple[float, float] | None
+    p_value_new_problems: float  # sign-flip test over problems
+    p_value_new_problems_exact: bool  # all 2^P sign patterns enumerated (else Monte Carlo, `permutations` draws)
+    bayes_decision: str | None  # pass@1 only: Bayes@N's rule (credible intervals overlap or not)
     n_a_better: int
     n_b_better: int
     n_equal: int
     confidence: float
     bootstrap: int
-    resample_samples: bool
     seed: int
 
 
@@ -152,14 +173,13 @@ def summarize(
     bootstrap: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
-    resample_samples: bool = True,
 ) -> RunMetrics:
     """Headline metrics of a run; problems with no samples are excluded and counted in n_empty.
 
     `k` is the cons@k vote size, by default the fewest samples of any problem (so a finished run reports
     cons@n). Problems with more than k samples contribute their expected maj@k over k-subsets.
-    The bootstrap resamples problems and, if `resample_samples`, each drawn problem's samples (see
-    docs/metrics.md for why the two-level design is conservative).
+    Same-problems intervals come from evaluator.metrics.intervals (`seed` fixes cons@k's posterior draws);
+    the new-problems ones are percentile bootstraps over problems with `bootstrap` replicates.
     """
     _check_unique(problems)
     _check_confidence(confidence, bootstrap)
@@ -180,17 +200,18 @@ def summarize(
     cons = _mean_estimate(cons_per_problem)
     maj = {kk: _mean_estimate([curve[kk] for curve in per_k]) for kk in maj_ks}
 
-    pass1_ci = cons_ci = None
+    counts = [(p.n_correct, p.n) for p in included]
+    pass1_same_se = pass1_same_problems_se(counts)
+    # cons@1 is pass@1 (same values, and the vote model reduces to pass@1's at k = 1): the same interval
+    cons_same_se = pass1_same_se if cons_k == 1 else cons_same_problems_se(included, cons_k, seed=seed)
+    bayes = bayes_at_n(counts, confidence)
+    pass1_new = cons_new = None
     if bootstrap > 0:
-        rng = np.random.default_rng(seed)
-        if resample_samples:
-            pass_draws = [draw_pass_rate(p.n, p.n_correct) for p in included]
-            vote_draws = [draw_vote(cl, cons_k) for _, cl in votes]
-        else:
-            pass_draws = [draw_fixed(rate) for rate in rates]
-            vote_draws = [draw_fixed(e.value) for e in cons_per_problem]
-        pass1_ci = percentile_ci(two_level_bootstrap(pass_draws, bootstrap, rng), confidence)
-        cons_ci = percentile_ci(two_level_bootstrap(vote_draws, bootstrap, rng), confidence)
+        # the same problem draws for both (one generator each, same seed): at k = 1 the two intervals coincide
+        pass1_new = percentile_ci(two_level_bootstrap([draw_fixed(r) for r in rates], bootstrap,
+                                                      np.random.default_rng(seed)), confidence)
+        cons_new = percentile_ci(two_level_bootstrap([draw_fixed(e.value) for e in cons_per_problem], bootstrap,
+                                                     np.random.default_rng(seed)), confidence)
 
     return RunMetrics(
         n_problems=len(included),
@@ -200,7 +221,12 @@ def summarize(
         samples_max=int(ns.max()),
         pass1=float(rates.mean()),
         pass1_se=se,
-        pass1_ci=pass1_ci,
+        pass1_se_same_problems=pass1_same_se,
+        pass1_ci=normal_interval(float(rates.mean()), pass1_same_se, confidence),
+        pass1_ci_new_problems=pass1_new,
+        bayes_mean=bayes.mean,
+        bayes_sd=bayes.sd,
+        bayes_ci=bayes.ci,
         pass_at_k={
             kk: float(np.mean([pass_at_k(p.n, p.n_correct, kk) for p in included]))
             for kk in _curve_ks(samples_min)
@@ -208,14 +234,15 @@ def summarize(
         cons_k=cons_k,
         cons=cons.value,
         cons_mc_se=cons.se,
-        cons_ci=cons_ci,
+        cons_se_same_problems=cons_same_se,
+        cons_ci=normal_interval(cons.value, cons_same_se, confidence),
+        cons_ci_new_problems=cons_new,
         maj_at_k={kk: e.value for kk, e in maj.items()},
         maj_at_k_mc_se={kk: e.se for kk, e in maj.items()},
         maj_at_k_exact={kk: e.exact for kk, e in maj.items()},
         no_answer_rate=sum(p.answers.count(None) for p in included) / int(ns.sum()),
         confidence=confidence,
         bootstrap=bootstrap,
-        resample_samples=resample_samples,
         seed=seed,
     )
 
@@ -224,18 +251,19 @@ def per_problem(problems: Sequence[ProblemSamples]) -> list[ProblemRow]:
     """One row per problem, in input order, including problems with no samples yet."""
     rows = []
     for p in problems:
-        votes = Counter(a for a in p.answers if a is not None)
+        votes = Counter(key for key in p.vote_keys() if key is not None)
         top = max(votes.values(), default=0)
-        tied = [a for a, count in votes.items() if count == top]
+        tied = [key[0] for key, count in votes.items() if count == top]
+        cl = p.clusters()
         rows.append(
             ProblemRow(
                 problem_id=p.problem_id,
                 n=p.n,
                 n_correct=p.n_correct,
                 pass_rate=p.n_correct / p.n if p.n else None,
-                majority_answer=tied[0] if tied else None,
+                majority_answer=tied[0] if tied else None,  # None: a no-answer sample overridden to correct
                 majority_share=top / p.n if p.n else None,
-                majority_credit=majority_vote(p.answers, p.accepted) if p.n else None,
+                majority_credit=float(vote_credit(cl.sizes[None, :], cl.accepted)[0]) if p.n else None,
                 n_tied=len(tied),
                 no_answer=p.answers.count(None),
             )
@@ -262,14 +290,13 @@ def paired_comparison(
     seed: int = 0,
     confidence: float = 0.95,
     permutations: int = 10_000,
-    resample_samples: bool = False,
 ) -> PairedComparison:
     """Compare run A with run B problem by problem (diff = A - B).
 
     Both runs must cover the same problem ids; problems without samples in either run are excluded.
-    The CI resamples problems jointly (and, with `resample_samples`, each run's samples too: off by
-    default because it counts sampling noise twice and over-covers, see docs/metrics.md); the p-value is a two-sided
-    paired sign-flip test on the per-problem differences (exact for <= 16 problems).
+    Same problems (`ci`, `p_value`): the two runs' sampling variances add, diff ± z·se and a two-sided
+    z-test. New problems (`ci_new_problems`, `p_value_new_problems`): a paired bootstrap over problems and
+    a two-sided sign-flip test on the per-problem differences (exact for <= 16 problems). docs/metrics.md.
     """
     _check_unique(a)
     _check_unique(b)
@@ -289,20 +316,23 @@ def paired_comparison(
     samples_min = min(min(by_id_a[pid].n, by_id_b[pid].n) for pid in ids)
     spec, k = _parse_metric(metric, samples_min)
 
-    per_a = [(spec.per_problem(by_id_a[pid], k, seed), spec.draw(by_id_a[pid], k)) for pid in ids]
-    per_b = [(spec.per_problem(by_id_b[pid], k, seed), spec.draw(by_id_b[pid], k)) for pid in ids]
-    points_a = np.array([value for value, _ in per_a])
-    points_b = np.array([value for value, _ in per_b])
+    rows_a, rows_b = [by_id_a[pid] for pid in ids], [by_id_b[pid] for pid in ids]
+    points_a = np.array([spec.per_problem(p, k, seed) for p in rows_a])
+    points_b = np.array([spec.per_problem(p, k, seed) for p in rows_b])
     diffs = points_a - points_b
+    diff = float(diffs.mean())
+    variance = float(spec.variances(rows_a, k, seed).sum() + spec.variances(rows_b, k, seed).sum())
+    se = math.sqrt(variance) / len(ids)
+    p_same = 2.0 * (1.0 - NormalDist().cdf(abs(diff) / se)) if se > 0 else float(diff == 0)
     rng = np.random.default_rng(seed)
-    ci = None
+    ci_new = None
     if bootstrap > 0:
-        if resample_samples:
-            inner = [draw_difference(da, db) for (_, da), (_, db) in zip(per_a, per_b, strict=True)]
-        else:
-            inner = [draw_fixed(d) for d in diffs]
-        ci = percentile_ci(two_level_bootstrap(inner, bootstrap, rng), confidence)
-    p_value, exact = sign_flip_pvalue(diffs, rng, permutations)
+        ci_new = percentile_ci(two_level_bootstrap([draw_fixed(d) for d in diffs], bootstrap, rng), confidence)
+    p_new, exact = sign_flip_pvalue(diffs, rng, permutations)
+    decision = None
+    if spec.name == "pass" and k == 1:
+        decision = bayes_decision(bayes_at_n([(p.n_correct, p.n) for p in rows_a], confidence),
+                                  bayes_at_n([(p.n_correct, p.n) for p in rows_b], confidence))
     return PairedComparison(
         metric=f"{spec.name}@{k}",
         k=k,
@@ -310,15 +340,18 @@ def paired_comparison(
         n_excluded=len(by_id_a) - len(ids),
         mean_a=float(points_a.mean()),
         mean_b=float(points_b.mean()),
-        diff=float(diffs.mean()),
-        ci=ci,
-        p_value=p_value,
-        p_value_exact=exact,
+        diff=diff,
+        se=se,
+        ci=difference_interval(diff, se, confidence),
+        p_value=p_same,
+        ci_new_problems=ci_new,
+        p_value_new_problems=p_new,
+        p_value_new_problems_exact=exact,
+        bayes_decision=decision,
         n_a_better=int(np.count_nonzero(diffs > 0)),
         n_b_better=int(np.count_nonzero(diffs < 0)),
         n_equal=int(np.count_nonzero(diffs == 0)),
         confidence=confidence,
         bootstrap=bootstrap,
-        resample_samples=resample_samples,
         seed=seed,
     )

@@ -6,9 +6,15 @@ each other.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from evaluator.metrics._kernels import Clusters, clusters
+import numpy as np
+
+from evaluator.metrics._kernels import Clusters
+
+#: A vote class: (answer text, final verdict). None is an abstention (no answer and not graded correct).
+VoteKey = tuple[str | None, bool] | None
 
 
 @dataclass(frozen=True)
@@ -16,7 +22,8 @@ class ProblemSamples:
     """The graded samples of one problem. Samples with an error status are left out by the caller.
 
     `answers[i]` is sample i's canonical extracted answer (None: no answer); `correct[i]` is the grader's
-    verdict. Golds and answers are coerced to str, so `golds=(73,)` or a bare `golds="73"` also work.
+    final verdict (the grader's, or a human override's): the vote reads it, never the golds, so a sample
+    whose text equals the key but was overridden to wrong votes wrong, and maj@1 equals pass@1. Golds and answers are coerced to str, so `golds=(73,)` or a bare `golds="73"` also work.
     """
 
     problem_id: str
@@ -48,5 +55,14 @@ class ProblemSamples:
         graded = (a for a, ok in zip(self.answers, self.correct, strict=True) if ok and a is not None)
         return frozenset(self.golds).union(graded)
 
+    def vote_keys(self) -> tuple[VoteKey, ...]:
+        """Each sample's vote class: identical texts with different final verdicts are different classes.
+        A sample graded correct without an extracted answer (a human override) still votes, as correct."""
+        return tuple(None if a is None and not ok else (a, ok) for a, ok in zip(self.answers, self.correct, strict=True))
+
     def clusters(self) -> Clusters:
-        return clusters(self.answers, self.accepted)
+        """Vote classes grouped by key (first-seen order); a class is accepted when its verdict is correct."""
+        keys = self.vote_keys()
+        counts = Counter(key for key in keys if key is not None)
+        return Clusters(sizes=np.array(list(counts.values()), dtype=np.int64),
+                        accepted=np.array([key[1] for key in counts], dtype=bool), abstain=keys.count(None))

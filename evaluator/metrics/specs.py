@@ -1,7 +1,7 @@
 """The metrics a paired comparison can be asked for, declared once as a table of `MetricSpec`s.
 
 `paired_comparison(a, b, "pass@8")` looks the family (`pass`) up in `METRIC_SPECS` and asks its spec for
-each problem's value and inner bootstrap draw at k = 8 (`cons@n` means k = the fewest samples of any
+each problem's value and same-problems variance at k = 8 (`cons@n` means k = the fewest samples of any
 problem). `maj` is another name of `cons` (results are labelled `cons@k`). `PAIRED_METRICS` is what
 `evaluate compare` pairs runs on: each family at its `compared_at`.
 
@@ -17,16 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evaluator.metrics._kernels import (
-    Clusters,
-    InnerDraw,
-    MajEstimate,
-    draw_pass_at_k,
-    draw_pass_rate,
-    draw_vote,
-    expected_majority_curve,
-    pass_at_k,
-)
+import numpy as np
+
+from evaluator.metrics._kernels import Clusters, MajEstimate, expected_majority_curve, pass_at_k
+from evaluator.metrics.intervals import cons_variances, pass_at_k_variances
 
 if TYPE_CHECKING:
     from evaluator.metrics.samples import ProblemSamples
@@ -39,12 +33,13 @@ class MetricSpec:
     """One metric family, measured per problem at a given k.
 
     `per_problem(problem, k, seed)` is the problem's value (its mean over problems is the metric);
-    `draw(problem, k)` resamples that value for the two-level bootstrap; `compared_at` is the k
-    `evaluate compare` uses ("n": every sample the runs share)."""
+    `variances(problems, k, seed)` the sampling variance of each problem's value (the same-problems
+    question, evaluator.metrics.intervals); `compared_at` is the k `evaluate compare` uses ("n": every
+    sample the runs share)."""
 
     name: str
     per_problem: Callable[[ProblemSamples, int, int], float]
-    draw: Callable[[ProblemSamples, int], InnerDraw]
+    variances: Callable[[Sequence[ProblemSamples], int, int], np.ndarray]
     higher_is_better: bool
     compared_at: str
 
@@ -58,20 +53,12 @@ def _pass_value(p: ProblemSamples, k: int, seed: int) -> float:
     return pass_at_k(p.n, p.n_correct, k)
 
 
-def _pass_draw(p: ProblemSamples, k: int) -> InnerDraw:
-    return draw_pass_rate(p.n, p.n_correct) if k == 1 else draw_pass_at_k(p.n, p.n_correct, k)
-
-
 def _cons_value(p: ProblemSamples, k: int, seed: int) -> float:
     return problem_majorities(p.clusters(), p.problem_id, [k], seed)[k].value
 
 
-def _cons_draw(p: ProblemSamples, k: int) -> InnerDraw:
-    return draw_vote(p.clusters(), k)
-
-
-PASS = MetricSpec(name="pass", per_problem=_pass_value, draw=_pass_draw, higher_is_better=True, compared_at="1")
-CONS = MetricSpec(name="cons", per_problem=_cons_value, draw=_cons_draw, higher_is_better=True, compared_at="n")
+PASS = MetricSpec(name="pass", per_problem=_pass_value, variances=pass_at_k_variances, higher_is_better=True, compared_at="1")
+CONS = MetricSpec(name="cons", per_problem=_cons_value, variances=cons_variances, higher_is_better=True, compared_at="n")
 
 METRICS: tuple[MetricSpec, ...] = (PASS, CONS)
 """Every metric family, in the order `evaluate compare` shows them."""

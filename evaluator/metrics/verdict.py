@@ -1,19 +1,19 @@
 """The reproduction verdict: is a run consistent with a published number, and how many samples would tell?
 
-For each target (a published pass@1 or cons@k, or one the user gives), the run is *consistent* at the
-confidence level when the target lies inside the run's bootstrap CI for that metric (the CI of
-summary.json: same estimator, same seed, same two-level bootstrap). The gap is run minus target, with
-the CI shifted by the target. The sample-size projection models the CI half-width of pass@1 with k
-samples on each of the P problems as
+A published number on the same problems (DeepSeek-R1's 71.0 / 86.7 on AIME 2024) answers the
+*same-problems* question: only sampling noise separates a faithful reproduction from it. So for each
+target the gap run − target gets the run's same-problems variance (evaluator.metrics.intervals) plus,
+when the number of samples behind the published figure is known (DeepSeek: 64 per problem), that
+figure's own sampling variance, estimated from the run's problems as if the same model had been sampled
+again. The run is *consistent* when the gap's interval contains 0. The sample-size projection models
+the half-width of pass@1 with k samples on each of the P problems as
 
-    h(k) = z * sqrt((s_b^2 + 2 w / k) / P)
+    problems resampled:  h(k) = z * sqrt((s_b^2 + w / k) / P)
+    same problems:       h_fixed(k) = z * sqrt(w / (k P))
 
 where w is the mean within-problem variance r_i(1 - r_i) n_i/(n_i - 1) and s_b^2 = max(0, var(r_i) - mean(w_i/n_i))
-the spread of the problems' true rates (the two-level bootstrap counts the sampling noise twice, hence
-2w). As k grows h falls to the floor z*s_b/sqrt(P): when that floor is above the wanted half-width no
-number of samples can reach it, because the spread across problems dominates. Conditional on these
-problems (the question "did I reproduce the paper on the same 30 problems"), only sampling noise
-counts: h_fixed(k) = z * sqrt(w / (k P)). Formulas and caveats: docs/metrics.md.
+the spread of the problems' true rates. As k grows h falls to the floor z*s_b/sqrt(P): no number of samples
+narrows the new-problems interval below it. Formulas and caveats: docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from statistics import NormalDist
 import numpy as np
 
 from evaluator.metrics.estimators import ProblemSamples, RunMetrics, _ToDict, summarize
+from evaluator.metrics.intervals import cons_vote_variances, difference_interval, pass1_variances
 
 #: Half-width, in fractions, the sample-size projection aims at (±1 point: the precision a reproduction claim needs).
 WANTED_HALF_WIDTH = 0.01
@@ -42,6 +43,7 @@ class Target:
     source: str
     k: int | None = None  # the vote size of a published cons@k (None: whatever the run's cons@k is)
     dataset: str | None = None  # the problem set the published number is on (None: the run's)
+    samples: int | None = None  # samples per problem behind the published number (None: unknown, noise not counted)
 
     def __post_init__(self) -> None:
         if self.metric not in ("pass1", "cons"):
@@ -58,11 +60,13 @@ class VerdictRow(_ToDict):
     source: str
     target: float
     estimate: float
-    ci: tuple[float, float]
-    consistent: bool  # the target lies inside the run's CI
+    ci: tuple[float, float]  # the run's same-problems interval (summary.json's pass1_ci / cons_ci)
+    ci_new_problems: tuple[float, float] | None  # for reading only: the verdict does not use it
+    published_samples: int | None  # samples per problem behind the target; its noise is in gap_ci when known
+    consistent: bool  # gap_ci contains 0
     gap: float
-    gap_ci: tuple[float, float]
-    half_width: float  # of the run's CI: (hi - lo) / 2
+    gap_ci: tuple[float, float]  # same problems: the run's and (when known) the published number's noise
+    half_width: float  # of the run's same-problems CI: (hi - lo) / 2
     floor: float  # half-width no number of samples per problem can go below (spread across problems)
     samples_for_1pt: int | None  # samples per problem for a CI of ±1 point; None: no k can (see `note`)
     samples_for_1pt_fixed_problems: int | None  # the same, holding the problems fixed (sampling noise only)
@@ -71,7 +75,8 @@ class VerdictRow(_ToDict):
 
 
 def parse_targets(text: str, source: str = "--target") -> list[Target]:
-    """'pass1=71.0,cons=86.7' (percent) -> targets; `cons@64=86.7` names the published k. ValueError if malformed."""
+    """'pass1=71.0,cons=86.7' (percent) -> targets; `cons@64=86.7` names the published k, and so the 64 samples
+    per problem behind it. ValueError if malformed."""
     targets = []
     for part in (p for p in text.split(",") if p.strip()):
         match = _TARGET.fullmatch(part)
@@ -83,7 +88,7 @@ def parse_targets(text: str, source: str = "--target") -> list[Target]:
             raise ValueError(f"--target {part.strip()!r}: {value} is not a percentage (0-100)")
         metric = "pass1" if name.startswith("pass") else "cons"
         k = int(name.split("@")[1]) if metric == "cons" and "@" in name else None
-        targets.append(Target(metric, value / 100, source, k))
+        targets.append(Target(metric, value / 100, source, k, samples=k))
     if not targets:
         raise ValueError("--target is empty: give e.g. pass1=71.0,cons=86.7")
     return targets
@@ -101,7 +106,7 @@ def _projection(problems: Sequence[ProblemSamples], confidence: float) -> tuple[
     size = r.size
     floor = z * math.sqrt(between / size)
     room = size * (WANTED_HALF_WIDTH / z) ** 2 - between
-    needed = None if room <= 0 else max(1, math.ceil(2 * w / room))
+    needed = None if room <= 0 else max(1, math.ceil(w / room))
     fixed = max(1, math.ceil(z**2 * w / (size * WANTED_HALF_WIDTH**2)))
     return floor, needed, fixed
 
@@ -116,6 +121,18 @@ def _cons_floor(problems: Sequence[ProblemSamples], metrics: RunMetrics, confide
     return z * float(np.std(credits, ddof=1)) / math.sqrt(len(credits)) if len(credits) > 1 else 0.0
 
 
+def _published_variance(problems: Sequence[ProblemSamples], t: Target, cons_k: int, seed: int) -> float:
+    """Variance of the published number on these problems, from its sample count (0 when unknown)."""
+    if t.samples is None:
+        return 0.0
+    if t.metric == "pass1":
+        return float(pass1_variances([(p.n_correct, p.n) for p in problems], t.samples).sum()) / len(problems) ** 2
+    k = t.k or cons_k
+    if k > t.samples:
+        return 0.0
+    return float(cons_vote_variances(problems, k, seed=seed).sum()) * (k / t.samples) / len(problems) ** 2
+
+
 def reproduction_verdict(
     problems: Sequence[ProblemSamples],
     targets: Sequence[Target],
@@ -125,39 +142,42 @@ def reproduction_verdict(
     confidence: float = 0.95,
     dataset: str | None = None,
 ) -> list[VerdictRow]:
-    """One row per target; the CIs are those of `summarize` with the same arguments (summary.json's by default).
+    """One row per target; the run's intervals are those of `summarize` with the same arguments (summary.json's).
     `dataset` is the run's problem set: a target published on another set is marked not comparable."""
-    if bootstrap < 1:
-        raise ValueError("a verdict needs a bootstrap CI: bootstrap >= 1")
     metrics = summarize(problems, bootstrap=bootstrap, seed=seed, confidence=confidence)
     included = [p for p in problems if p.n > 0]
     floor, needed, fixed = _projection(included, confidence)
     rows = []
     for t in targets:
         if t.metric == "pass1":
-            name, estimate, ci = "pass@1", metrics.pass1, metrics.pass1_ci
+            name, estimate, ci, ci_new = "pass@1", metrics.pass1, metrics.pass1_ci, metrics.pass1_ci_new_problems
+            se = metrics.pass1_se_same_problems
             row_floor, row_needed, row_fixed, comparable = floor, needed, fixed, True
             note = ("" if needed is not None else
-                    f"no k gives ±{100 * WANTED_HALF_WIDTH:g} point: the spread across the {len(included)} problems "
-                    f"alone leaves ±{100 * floor:.1f}; only more problems narrow it")
+                    f"with new problems no k gives ±{100 * WANTED_HALF_WIDTH:g} point: the spread across the "
+                    f"{len(included)} problems alone leaves ±{100 * floor:.1f} and only more problems narrow it; on "
+                    f"these problems {fixed:,} samples each would do")
         else:
-            name, estimate, ci = f"cons@{metrics.cons_k}", metrics.cons, metrics.cons_ci
+            name, estimate, ci, ci_new = f"cons@{metrics.cons_k}", metrics.cons, metrics.cons_ci, metrics.cons_ci_new_problems
+            se = metrics.cons_se_same_problems
             row_floor = _cons_floor(included, metrics, confidence)
             row_needed = row_fixed = None
             comparable = t.k is None or t.k == metrics.cons_k
-            note = (f"the votes' spread across the {len(included)} problems leaves ±{100 * row_floor:.1f} whatever k"
-                    if row_floor > WANTED_HALF_WIDTH else "sample-size projection not modelled for cons@k")
+            note = "sample-size projection not modelled for cons@k"
             if not comparable:
                 note = f"published cons@{t.k}, this run cons@{metrics.cons_k}: not the same metric; " + note
         if t.dataset is not None and dataset is not None and t.dataset != dataset:
             comparable = False
             note = f"published on {t.dataset}, this run is on {dataset}: not comparable; " + note
-        assert ci is not None
-        lo, hi = ci
+        if t.samples is None:
+            note = (note + "; " if note else "") + "the target's own sampling noise is not counted (its sample count is unknown)"
+        gap = estimate - t.value
+        gap_se = math.sqrt(se**2 + _published_variance(included, t, metrics.cons_k, seed))
+        gap_ci = difference_interval(gap, gap_se, confidence)
         rows.append(VerdictRow(
-            metric=name, source=t.source, target=t.value, estimate=estimate, ci=(lo, hi),
-            consistent=lo <= t.value <= hi, gap=estimate - t.value, gap_ci=(lo - t.value, hi - t.value),
-            half_width=(hi - lo) / 2, floor=row_floor, samples_for_1pt=row_needed,
+            metric=name, source=t.source, target=t.value, estimate=estimate, ci=ci, ci_new_problems=ci_new,
+            published_samples=t.samples, consistent=gap_ci[0] <= 0.0 <= gap_ci[1], gap=gap, gap_ci=gap_ci,
+            half_width=(ci[1] - ci[0]) / 2, floor=row_floor, samples_for_1pt=row_needed,
             samples_for_1pt_fixed_problems=row_fixed, comparable=comparable, note=note,
         ))
     return rows

@@ -77,12 +77,13 @@ def compare_table(run_dirs: Sequence[Path]) -> Group:
     out.add_column("#", justify="right", no_wrap=True)
     id_column(out, "model", names, cap=12)
     id_column(out, "dataset", [run.dataset for run in runs], cap=9)
-    for name in ("k", "pass@1 (%) [95% CI]", "cons@k (%)", "tokens") + (("USD",) if with_cost else ()):
+    for name in ("k", "pass@1 (%) [95% CI, same problems]", "cons@k (%)", "tokens") + (("USD",) if with_cost else ()):
         out.add_column(name, justify="right")
     for position, (label, run) in enumerate(zip(names, runs, strict=True), 1):
         m, s = run.metrics, run.summary
         mean = s["tokens"]["completion_mean"]
-        se = "" if m["pass1_se"] is None else f" ± {pct(m['pass1_se'])}"
+        se_value = m.get("pass1_se_same_problems", m["pass1_se"])  # the SE of the CI beside it
+        se = "" if se_value is None else f" ± {pct(se_value)}"
         cost = ("-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}",) if with_cost else ()
         out.add_row(
             str(position), escape(label), escape(run.dataset), str(run.k),
@@ -129,8 +130,11 @@ def render_compare(runs: Sequence[RunView], reference: str | None = None, target
                 note="Curves of runs on different datasets are not comparable; see the dataset column."
                 if len({run.dataset_hash for run in runs}) > 1 else None),
         section("Paired comparisons", _pairs(runs, names, pairs, unpaired), id_="paired",
-                note="A minus B on the same problems. The CI is a paired bootstrap over problems; the "
-                     "p-value is a two-sided paired sign-flip test over problems (docs/metrics.md)."),
+                note="A minus B on the same problems. Same problems (is A better than B on these problems?): "
+                     "both runs' sampling noise, diff ± 1.96 SE and a z-test; 'at 5%' reads this one. New "
+                     "problems (would it hold on unseen problems of this kind?): paired bootstrap over problems "
+                     "and a sign-flip test. Bayes@N: a difference only when the credible intervals do not "
+                     "overlap (docs/metrics.md)."),
         section("Across datasets: contamination signal", gaps_html(runs, dataset_gaps(runs)),
                 id_="contamination", note=CONTAMINATION_NOTE),
         budget_section(runs, names),
@@ -150,12 +154,13 @@ def _runs_table(runs: Sequence[RunView], names: Sequence[str]) -> Safe:
         rows.append((
             name, run.dataset, run.k, number(m["pass1"], "pass1", pct(m["pass1"])),
             number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"])),
+            number(m.get("pass1_ci_new_problems"), "pass1_ci_new_problems", ci_text(m.get("pass1_ci_new_problems"))),
             join((number(m["cons"], "cons", pct(m["cons"])), f" @{m['cons_k']}")),
             pct(s["rates"]["no_answer"]), pct(s["rates"]["truncated"]),
             "-" if mean is None else f"{mean:,.0f}", "-" if s.get("cost_usd") is None else f"{s['cost_usd']:.2f}",
             run.directory.name,
         ))
-    return table(("run", "dataset", "k", "pass@1 (%)", "95% CI", "cons@k (%)", "no answer (%)", "truncated (%)",
+    return table(("run", "dataset", "k", "pass@1 (%)", "95% CI, same problems", "95% CI, new problems", "cons@k (%)", "no answer (%)", "truncated (%)",
                   "tokens/sample", "cost (USD)", "run directory"), rows, class_="runs")
 
 
@@ -182,15 +187,21 @@ def _pairs(runs: Sequence[RunView], names: Sequence[str], pairs: Sequence[Pair],
         verdict = tag("strong", "significant") if r.p_value < 0.05 else esc("not significant")
         rows.append((
             names[p.a], names[p.b], r.metric, r.n_problems, pct(r.mean_a), pct(r.mean_b),
-            number(r.diff, "diff", f"{100 * r.diff:+.1f}"), number(list(r.ci) if r.ci else None, "diff_ci",
-                                                                 ci_text(r.ci)),
-            number(r.p_value, "p_value", f"{r.p_value:.3g}" + ("" if r.p_value_exact else " (MC)")),
-            f"{r.n_a_better} / {r.n_b_better} / {r.n_equal}", verdict,
+            number(r.diff, "diff", f"{100 * r.diff:+.1f}"),
+            number(list(r.ci), "diff_ci", ci_text(r.ci)),
+            number(r.p_value, "p_value", f"{r.p_value:.3g}"), verdict,
+            number(list(r.ci_new_problems) if r.ci_new_problems else None, "diff_ci_new_problems",
+                   ci_text(r.ci_new_problems)),
+            number(r.p_value_new_problems, "p_value_new_problems",
+                   f"{r.p_value_new_problems:.3g}" + ("" if r.p_value_new_problems_exact else " (MC)")),
+            r.bayes_decision or "-",
+            f"{r.n_a_better} / {r.n_b_better} / {r.n_equal}",
         ))
     parts: list[object] = []
     if rows:
-        parts.append(table(("A", "B", "metric", "problems", "A (%)", "B (%)", "A − B (pts)", "95% CI", "p-value",
-                            "A better / B better / equal", "at 5%"), rows, class_="pairs"))
+        parts.append(table(("A", "B", "metric", "problems", "A (%)", "B (%)", "A − B (pts)",
+                            "95% CI, same problems", "p, same problems", "at 5%", "95% CI, new problems",
+                            "p, new problems", "Bayes@N", "A better / B better / equal"), rows, class_="pairs"))
     elif len(runs) < 2:
         parts.append(tag("p", "Only one run: nothing to pair.", class_="note"))
     for i, j in unpaired:

@@ -88,9 +88,18 @@ def summary_table(title: str, summary: Summary) -> Table:
     m = summary.get("metrics")
     table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI")
     if m:
-        se = "" if m["pass1_se"] is None else f" ± {_pct(m['pass1_se'])}"  # one problem: no standard error
-        table.add_row("pass@1 (%)", f"{_pct(m['pass1'])}{se}", _ci(m["pass1_ci"]) or _no_ci(summary))
-        table.add_row(f"cons@{m['cons_k']} (%)", _pct(m["cons"]), _ci(m["cons_ci"]))
+        # the SE of the interval beside it (same problems); older summaries: the SE over problems (null for one)
+        se_value = m.get("pass1_se_same_problems", m["pass1_se"])
+        se = "" if se_value is None else f" ± {_pct(se_value)}"
+        same = " same problems" if "pass1_ci_new_problems" in m else ""  # older summaries: one two-level CI
+        table.add_row("pass@1 (%)", f"{_pct(m['pass1'])}{se}", (_ci(m["pass1_ci"]) + same) or _no_ci(summary))
+        if m.get("pass1_ci_new_problems"):
+            table.add_row("", "", _ci(m["pass1_ci_new_problems"]) + " new problems")
+        if m.get("bayes_ci"):
+            table.add_row("Bayes@N (%)", _pct(m["bayes_mean"]), _ci(m["bayes_ci"]) + " credible")
+        table.add_row(f"cons@{m['cons_k']} (%)", _pct(m["cons"]), _ci(m["cons_ci"]) + same)
+        if m.get("cons_ci_new_problems"):
+            table.add_row("", "", _ci(m["cons_ci_new_problems"]) + " new problems")
         top_k = max(int(k) for k in m["pass_at_k"])
         if top_k > 1:
             table.add_row(f"pass@{top_k} (%)", _pct(m["pass_at_k"][str(top_k)]), "")

@@ -107,17 +107,30 @@ def _card(label: str, value: Safe, sub: Any = "") -> Safe:
                             tag("div", sub, class_="sub"))), class_="card")
 
 
+def _new_problems(m: dict[str, Any], key: str) -> tuple[Any, ...]:
+    """' · new problems [lo, hi]' when the summary has that interval."""
+    ci = m.get(key)
+    return (" · new problems ", number(ci, key, ci_text(ci))) if ci else ()
+
+
 def _headline(run: RunView) -> Safe:
     s, m = run.summary, run.metrics
     level = f"{round(100 * m['confidence'])}% CI"
+    # summaries written before the two questions were split hold one two-level bootstrap CI, unlabelled
+    same = "same problems " if "pass1_ci_new_problems" in m else ""
     top_k = max(int(k) for k in m["pass_at_k"])
     tokens = s["tokens"]["completion_mean"]
     cards = [
         _card("pass@1 (%)", number(m["pass1"], "pass1", pct(m["pass1"])),
-              join(("± ", number(m["pass1_se"], "pass1_se", pct(m["pass1_se"])), f" SE · {level} ",
-                    number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"]))))),
+              join((f"{level} {same}", number(m["pass1_ci"], "pass1_ci", ci_text(m["pass1_ci"])),
+                    *_new_problems(m, "pass1_ci_new_problems"), " (± ",
+                    number(m["pass1_se"], "pass1_se", pct(m["pass1_se"])), " SE)"))),
         _card(f"cons@{m['cons_k']} (%)", number(m["cons"], "cons", pct(m["cons"])),
-              join((f"{level} ", number(m["cons_ci"], "cons_ci", ci_text(m["cons_ci"]))))),
+              join((f"{level} {same}", number(m["cons_ci"], "cons_ci", ci_text(m["cons_ci"])),
+                    *_new_problems(m, "cons_ci_new_problems")))),
+        *([_card("Bayes@N (%)", number(m["bayes_mean"], "bayes_mean", pct(m["bayes_mean"])),
+                 join((f"{level} credible ", number(m["bayes_ci"], "bayes_ci", ci_text(m["bayes_ci"])))))]
+          if m.get("bayes_ci") else []),
         _card(f"pass@{top_k} (%)", number(m["pass_at_k"][str(top_k)], f"pass_at_{top_k}",
                                           pct(m["pass_at_k"][str(top_k)]))),
         _card("no answer (%)", number(s["rates"]["no_answer"], "no_answer", pct(s["rates"]["no_answer"]))),

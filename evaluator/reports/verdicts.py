@@ -14,9 +14,13 @@ from rich.table import Table
 
 from evaluator.errors import ReportError
 from evaluator.metrics.verdict import Target, VerdictRow, parse_targets, reproduction_verdict
-from evaluator.reports._html import Safe, ci_text, esc, join, number, pct, table, tag
+from evaluator.reports._html import Safe, ci_text, join, number, pct, table, tag
 from evaluator.reports.references import get_reference, reference_row
 from evaluator.reports.runview import RunView
+
+#: Samples per problem behind a reference row's numbers: the shipped set's protocol ("64 samples per problem";
+#: cons@64 is a vote over them), so the verdict counts the published figures' own sampling noise.
+REFERENCE_SAMPLES = 64
 
 
 def targets_for(run: RunView, reference: str | None, target: str | None) -> list[Target]:
@@ -28,9 +32,10 @@ def targets_for(run: RunView, reference: str | None, target: str | None) -> list
         if row is not None:
             source = f"{row.model} ({row.table})"
             if row.pass1 is not None:
-                targets.append(Target("pass1", row.pass1 / 100, source, dataset=ref.dataset))
+                targets.append(Target("pass1", row.pass1 / 100, source, dataset=ref.dataset, samples=REFERENCE_SAMPLES))
             if row.cons64 is not None:
-                targets.append(Target("cons", row.cons64 / 100, source, k=64, dataset=ref.dataset))
+                targets.append(Target("cons", row.cons64 / 100, source, k=64, dataset=ref.dataset,
+                                      samples=REFERENCE_SAMPLES))
     if target:
         try:
             targets += parse_targets(target)
@@ -66,8 +71,6 @@ def verdict_rows(rows: Sequence[VerdictRow], label: str = "") -> list[list[Any]]
     out = []
     for r in rows:
         ok = tag("span", "consistent", class_="ok") if r.consistent else tag("strong", "not consistent", class_="bad")
-        if not r.comparable:
-            ok = join((ok, esc(" (not comparable)")))
         cells: list[Any] = [
             r.metric, r.source, pct(r.target), join((number(r.estimate, "estimate", pct(r.estimate)), " ",
                                                       number(list(r.ci), "ci", ci_text(r.ci)))),
@@ -85,7 +88,8 @@ def verdict_notes(rows: Sequence[VerdictRow], label: str = "") -> list[Safe]:
     return [tag("p", note, class_="note") for note in notes]
 
 
-HEADERS = ("metric", "target from", "target (%)", "run (%) [95% CI]", "verdict at 95%", "gap (pts) [CI]",
+HEADERS = ("metric", "target from", "target (%)", "run (%) [95% CI, same problems]", "verdict at 95%",
+           "gap (pts) [CI, both runs' noise]",
            "samples/problem for ±1 pt")
 
 
@@ -98,22 +102,24 @@ def verdict_html(rows: Sequence[VerdictRow] | None) -> Safe:
     return join((table(HEADERS, verdict_rows(rows), class_="verdict"), *verdict_notes(rows)))
 
 
-VERDICT_NOTE = ("Consistent: the published value lies inside the run's 95% bootstrap CI (the CI of summary.json). "
-                "Gap: run minus target, in points. Samples per problem for a CI of ±1 point: with the problems "
-                "resampled (a new draw of problems), then with the same problems (only sampling noise counts); "
-                "docs/metrics.md.")
+VERDICT_NOTE = ("The question is the same-problems one: did this run reproduce the published number on these "
+                "problems? Consistent: the gap's 95% interval contains 0; it counts the run's sampling noise and, "
+                "when the published number's sample count is known (64 per problem for DeepSeek-R1), that "
+                "number's own. Gap: run minus target, in points. Samples per problem for a CI of ±1 point: with "
+                "the problems resampled (a new draw of problems), then with the same problems; docs/metrics.md.")
 
 
 def verdict_terminal(rows: Sequence[VerdictRow], title: str) -> Table:
     """The verdict as a rich table."""
     out = Table(title=title, header_style="bold")
-    for name in ("metric", "target (%)", "run (%)", "95% CI", "verdict", "gap (pts)", "samples for ±1 pt"):
+    for name in ("metric", "target (%)", "run (%)", "95% CI (same problems)", "verdict", "gap (pts) [CI]",
+                 "samples for ±1 pt"):
         out.add_column(name, overflow="fold")  # wrap, never cut with an ellipsis
     for r in rows:
         out.add_row(r.metric, pct(r.target), pct(r.estimate), ci_text(r.ci),
-                    ("[green]consistent[/]" if r.consistent else "[red]not consistent[/]")
-                    + ("" if r.comparable else " (not comparable)"),
+                    "[green]consistent[/]" if r.consistent else "[red]not consistent[/]",
                     f"{100 * r.gap:+.1f} [{100 * r.gap_ci[0]:+.1f}, {100 * r.gap_ci[1]:+.1f}]",
                     _samples(r.samples_for_1pt, r.floor) + (f" ({r.samples_for_1pt_fixed_problems:,} with problems fixed)"
                                                             if r.samples_for_1pt_fixed_problems else ""))
+    out.caption = " · ".join(dict.fromkeys(f"{r.metric}: {r.note}" for r in rows if r.note)) or None
     return out

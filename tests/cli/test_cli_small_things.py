@@ -35,7 +35,7 @@ def test_an_answer_that_is_not_math_is_named_with_its_line(tmp_path: Path) -> No
     assert not check["passed"] and "mine.jsonl:2: answer 'abc'" in check["detail"]  # summary.json keeps it all
 
 
-def test_one_problem_shows_pass1_without_a_dash_error_bar(tmp_path: Path) -> None:
+def test_one_problem_shows_pass1_with_its_sampling_error_bar(tmp_path: Path) -> None:
     _write(tmp_path / "one.jsonl", [{"id": "q1", "problem": "1+1?", "answer": 2}])
     result = evaluate("--model", "mock", "--k", "4", "--dataset", "one.jsonl", "--output-dir", "o", "--quiet",
                       cwd=tmp_path)
@@ -44,7 +44,9 @@ def test_one_problem_shows_pass1_without_a_dash_error_bar(tmp_path: Path) -> Non
     (run,) = (tmp_path / "o").iterdir()
     metrics = json.loads((run / "summary.json").read_text())["metrics"]
     assert metrics["pass1_se"] is None  # a standard error over problems needs two of them
-    assert "±" not in row and f"│ {100 * metrics['pass1']:.1f} │" in row
+    # the ± is the same-problems SE (sampling noise of this one problem), defined with a single problem
+    assert f"│ {100 * metrics['pass1']:.1f} ± {100 * metrics['pass1_se_same_problems']:.1f} │" in row
+    assert metrics["pass1_se_same_problems"] > 0 and "-" not in row.split("│")[2]
 
 
 def _runs(tmp_path: Path, *specs: tuple[str, str]) -> list[Path]:

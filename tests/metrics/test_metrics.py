@@ -86,7 +86,8 @@ def test_summarize_hand_computed_values() -> None:
     assert m.maj_at_k_exact == {1: True, 2: True}
     assert m.maj_at_k_mc_se == {1: 0.0, 2: 0.0}
     assert m.no_answer_rate == pytest.approx(1 / 8)
-    assert m.pass1_ci is None and m.cons_ci is None
+    assert m.pass1_ci_new_problems is None and m.cons_ci_new_problems is None  # bootstrap=0
+    assert m.pass1_ci[0] <= m.pass1 <= m.pass1_ci[1] and m.cons_ci[0] <= m.cons <= m.cons_ci[1]
 
 
 def test_summarize_unequal_counts_and_explicit_k() -> None:
@@ -159,7 +160,7 @@ def test_paired_comparison_identical_runs() -> None:
     run = small_run()
     c = paired_comparison(run, run, bootstrap=200)
     assert (c.n_problems, c.n_excluded, c.diff, c.p_value, c.n_equal) == (2, 1, 0.0, 1.0, 2)
-    assert c.p_value_exact
+    assert c.p_value_new_problems_exact and c.p_value_new_problems == 1.0
     assert c.ci is not None and c.ci[0] <= 0.0 <= c.ci[1]
 
 
@@ -168,7 +169,7 @@ def test_paired_comparison_exact_sign_flip_pvalue() -> None:
     b = [make(str(i), "1", ["1", "2", "2", "2"]) for i in range(5)]
     c = paired_comparison(a, b, bootstrap=0)
     # five equal positive differences: only all-plus and all-minus of the 32 sign patterns are as extreme
-    assert c.p_value == pytest.approx(2 / 32)
+    assert c.p_value_new_problems == pytest.approx(2 / 32)
     assert (c.diff, c.n_a_better, c.n_b_better, c.mean_a, c.mean_b) == (0.5, 5, 0, 0.75, 0.25)
     cons = paired_comparison(a, b, metric="cons@n", bootstrap=0)
     assert (cons.metric, cons.k, cons.diff) == ("cons@4", 4, 1.0)
@@ -187,6 +188,6 @@ def test_results_are_deterministic_given_the_seed() -> None:
     rng = np.random.default_rng(3)
     run = [make(str(i), "1", [str(x) for x in rng.integers(0, 3, 16)]) for i in range(12)]
     assert summarize(run, seed=5) == summarize(run, seed=5)
-    assert summarize(run, seed=5).pass1_ci != summarize(run, seed=6).pass1_ci
+    assert summarize(run, seed=5).pass1_ci_new_problems != summarize(run, seed=6).pass1_ci_new_problems
     other = [make(str(i), "1", [str(x) for x in rng.integers(0, 3, 16)]) for i in range(12)]
     assert paired_comparison(run, other, seed=1) == paired_comparison(run, other, seed=1)

@@ -1,4 +1,4 @@
-"""Bootstrap CIs and the paired test: coverage and calibration over simulated runs, both levels, speed.
+"""New-problems intervals and the paired test over problems: coverage and calibration over simulated runs.
 
 Each simulated run draws 30 problems from a finite population of problem types, so the true values
 (population pass@1, cons@n, and the A - B difference) are exact averages over the types.
@@ -72,25 +72,21 @@ def test_exact_vote_helper() -> None:
     assert exact_vote(np.array([0.5, 0.0, 0.0, 0.5]), 1) == pytest.approx(0.5)
 
 
-def test_summarize_cis_cover_the_population_value() -> None:
+def test_summarize_new_problem_cis_cover_the_population_value() -> None:
+    # Problems are redrawn every run, so the population's value is what the new-problems intervals estimate.
     rng = np.random.default_rng(7)
     true_pass1 = float(TYPES[:, 0].mean())
     true_cons = float(np.mean([exact_vote(t, N_SAMPLES) for t in TYPES]))
-    two_level: dict[str, list[tuple[float, float] | None]] = {"pass": [], "cons": []}
-    one_level: dict[str, list[tuple[float, float] | None]] = {"pass": [], "cons": []}
+    cis: dict[str, list[tuple[float, float] | None]] = {"pass": [], "cons": []}
     se_hits = []
     for run_index in range(RUNS):
         run = sample_run(rng, TYPES, draw_problems(rng))
         m = summarize(run, bootstrap=500, seed=run_index)
-        two_level["pass"].append(m.pass1_ci)
-        two_level["cons"].append(m.cons_ci)
+        cis["pass"].append(m.pass1_ci_new_problems)
+        cis["cons"].append(m.cons_ci_new_problems)
         se_hits.append(abs(m.pass1 - true_pass1) <= 1.96 * m.pass1_se)
-        m1 = summarize(run, bootstrap=500, seed=run_index, resample_samples=False)
-        one_level["pass"].append(m1.pass1_ci)
-        one_level["cons"].append(m1.cons_ci)
-    for cis in (two_level, one_level):
-        assert 0.90 <= coverage(cis["pass"], true_pass1) <= 0.99
-        assert 0.90 <= coverage(cis["cons"], true_cons) <= 0.99
+    assert 0.90 <= coverage(cis["pass"], true_pass1) <= 0.99
+    assert 0.90 <= coverage(cis["cons"], true_cons) <= 0.99
     assert 0.90 <= float(np.mean(se_hits)) <= 0.99
 
 
@@ -98,7 +94,7 @@ def mean_width(intervals: list[tuple[float, float] | None]) -> float:
     return float(np.mean([ci[1] - ci[0] for ci in intervals if ci is not None]))
 
 
-def test_paired_comparison_calibration_power_and_coverage() -> None:
+def test_paired_comparison_new_problems_calibration_power_and_coverage() -> None:
     rng = np.random.default_rng(8)
     better = TYPES.copy()
     better[:, 0] = np.minimum(TYPES[:, 0] + 0.15, 1.0)  # model A: more gold answers, fewer w1
@@ -106,8 +102,7 @@ def test_paired_comparison_calibration_power_and_coverage() -> None:
     assert (better >= 0.0).all()
     true_diff = float((better[:, 0] - TYPES[:, 0]).mean())
     null_p, alt_p = [], []
-    two_level: list[tuple[float, float] | None] = []
-    one_level: list[tuple[float, float] | None] = []
+    cis: list[tuple[float, float] | None] = []
     for run_index in range(RUNS):
         kinds = draw_problems(rng)
         b = sample_run(rng, TYPES, kinds)
@@ -115,36 +110,30 @@ def test_paired_comparison_calibration_power_and_coverage() -> None:
             sample_run(rng, TYPES, kinds), b, bootstrap=0, seed=run_index, permutations=2000
         )
         a = sample_run(rng, better, kinds)
-        diff = paired_comparison(a, b, bootstrap=500, seed=run_index, resample_samples=True, permutations=2000)
-        one = paired_comparison(a, b, bootstrap=500, seed=run_index, resample_samples=False, permutations=10)
-        null_p.append(same.p_value)
-        alt_p.append(diff.p_value)
-        two_level.append(diff.ci)
-        one_level.append(one.ci)
+        diff = paired_comparison(a, b, bootstrap=500, seed=run_index, permutations=2000)
+        null_p.append(same.p_value_new_problems)
+        alt_p.append(diff.p_value_new_problems)
+        cis.append(diff.ci_new_problems)
     assert 0.01 <= float(np.mean(np.array(null_p) < 0.05)) <= 0.10  # false positives near the 5% level
     assert float(np.mean(np.array(alt_p) < 0.05)) >= 0.8  # a 0.15 gain over 30 problems is detected
-    assert 0.90 <= coverage(one_level, true_diff) <= 0.99
-    # Resampling samples too counts their noise twice (it is already in the per-problem differences):
-    # the default two-level interval is conservative here, where that noise dominates.
-    assert coverage(two_level, true_diff) >= 0.95
-    assert mean_width(two_level) > 1.2 * mean_width(one_level)
+    assert 0.90 <= coverage(cis, true_diff) <= 0.99
 
 
-def test_bootstrap_has_a_within_problem_level() -> None:
-    # One problem: resampling problems alone would give a zero-width interval.
+def test_same_problems_interval_is_the_sampling_noise() -> None:
+    # One problem: resampling problems alone would give a zero-width interval; the same-problems one is binomial.
     one = [ProblemSamples("x", ("1",), ("1",) * 32 + ("2",) * 32, (True,) * 32 + (False,) * 32)]
-    lo, hi = summarize(one, bootstrap=2000).pass1_ci or (0.0, 0.0)
+    lo, hi = summarize(one, bootstrap=2000).pass1_ci
     assert hi - lo == pytest.approx(2 * 1.96 * math.sqrt(0.25 / 64), rel=0.15)
 
 
-def test_bootstrap_has_a_between_problem_level() -> None:
+def test_new_problems_interval_is_the_spread_across_problems() -> None:
     # Every problem always right or always wrong: only resampling problems creates spread.
     run = [
         ProblemSamples(f"p{i}", ("1",), (("1",) if i % 2 else ("2",)) * 8, ((i % 2 == 1),) * 8)
         for i in range(30)
     ]
     m = summarize(run, bootstrap=2000)
-    lo, hi = m.pass1_ci or (0.0, 0.0)
+    lo, hi = m.pass1_ci_new_problems or (0.0, 0.0)
     assert hi - lo == pytest.approx(2 * 1.96 * math.sqrt(0.25 / 30), rel=0.15)
     assert m.pass1_se == pytest.approx(math.sqrt(0.25 * 30 / 29 / 30))
 

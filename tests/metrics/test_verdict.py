@@ -59,7 +59,7 @@ def test_samples_needed_when_every_problem_has_the_same_rate() -> None:
     (row,) = reproduction_verdict(run, [Target("pass1", 0.5, "t")], bootstrap=300)
     z, w = 1.959964, 0.25 * 8 / 7  # within-problem variance, unbiased
     assert row.floor == 0.0
-    assert row.samples_for_1pt == math.ceil(2 * w / (30 * (0.01 / z) ** 2))
+    assert row.samples_for_1pt == math.ceil(w / (30 * (0.01 / z) ** 2))  # new problems: noise counted once
     assert row.samples_for_1pt_fixed_problems == math.ceil(z**2 * w / (30 * 0.01**2))
 
 

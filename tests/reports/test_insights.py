@@ -87,10 +87,12 @@ def test_report_with_a_reference_states_the_verdict_and_stores_it(run: Path, tmp
     assert [(r["metric"], r["target"]) for r in rows] == [("pass@1", 0.71), ("cons@8", 0.867), ("pass@1", 0.5)]
     metrics = json.loads((copy / "summary.json").read_text())["metrics"]
     for r in rows:
-        lo, hi = r["ci"]
-        assert r["consistent"] == (lo <= r["target"] <= hi)
+        lo, hi = r["gap_ci"]  # same problems: the run's noise plus the published number's when its k is known
+        assert r["consistent"] == (lo <= 0.0 <= hi)
+        assert r["ci"][0] <= r["estimate"] <= r["ci"][1]
         assert r["ci"] == (metrics["pass1_ci"] if r["metric"] == "pass@1" else metrics["cons_ci"])
     assert rows[1]["comparable"] is False  # the paper's cons@64 is not this run's cons@8
+    assert [r["published_samples"] for r in rows] == [64, 64, None]
     ids = [attrs.get("id") for _, attrs in parse((copy / "report.html").read_text()).tags]
     for section_id in ("checks", "verdict", "budget", "stability"):
         assert ids.count(section_id) == 1, section_id
