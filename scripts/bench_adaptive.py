@@ -1,7 +1,8 @@
 """Samples needed for a ±h-point same-problems pass@1 interval: adaptive allocation against uniform k.
 
 Each replicate draws 30 true per-problem rates from a scenario, then runs both samplers on the same
-random draws until the interval (metrics.adaptive.same_problems_pass1) is at most h on each side:
+random draws until the same-problems interval (metrics.intervals.pass1_same_problems, the one the report
+prints) is at most h on each side:
 - uniform: one more sample for every problem at a time (k = 4, 5, ...; the baseline a user would run);
 - adaptive: `next_allocation` rounds (pilot, then Neyman targets).
 Both stop by the same rule, so the comparison is samples spent for the same error bar. Coverage is the
@@ -21,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evaluator.metrics.adaptive import next_allocation, same_problems_pass1  # noqa: E402
+from evaluator.metrics.adaptive import next_allocation
+from evaluator.metrics.intervals import pass1_same_problems  # noqa: E402
 
 N_PROBLEMS = 30
 K_MAX = 512
@@ -57,13 +59,13 @@ def adaptive(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float,
         counts = {i: (int(draws[i, : n[i]].sum()), n[i]) for i in n}
         step = next_allocation(counts, target=target, k=draws.shape[1])
         if step.done:
-            return sum(n.values()), same_problems_pass1(list(counts.values()))
+            return sum(n.values()), pass1_same_problems(list(counts.values()))
         n = dict(step.targets)
 
 
 def uniform(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, float]]:
     for k in range(4, draws.shape[1] + 1):
-        interval = same_problems_pass1([(int(row[:k].sum()), k) for row in draws])
+        interval = pass1_same_problems([(int(row[:k].sum()), k) for row in draws])
         if (interval[2] - interval[1]) / 2 <= target:
             break
     return k * len(draws), interval

@@ -101,7 +101,7 @@ def pinned_source(name: str) -> PinnedSource | None:
 
 def cache_dir() -> Path:
     """The user's cache directory for aime-eval (`~/.cache/aime-eval` on Linux, per platform elsewhere)."""
-    import pooch  # type: ignore[import-untyped]
+    import pooch
 
     return Path(pooch.os_cache("aime-eval"))
 

@@ -11,60 +11,32 @@ are re-estimated as samples arrive), until the same-problems interval is at most
 every problem reached the cap `k`. Sample indices stay a prefix 0..n_i-1 of the run, so an adaptive run is
 an ordinary run folder with unequal counts: it resumes, re-scores and extends like any other.
 
-Rates in the targets are smoothed, (c + a) / (n + 2a) with a small a, so a problem whose pilot was all right or all wrong
-still gets a few more samples before the sampler believes it; the interval itself uses the plain
-variance estimate with the same smoothing floor (see `same_problems_pass1`). The estimator stays the plain
-mean of per-problem rates: its bias from the data-dependent n_i, and the interval's coverage, are measured
-by simulation (tests/metrics/test_adaptive.py, scripts/bench_adaptive.py, docs/metrics.md).
+The targets and the stopping rule use the rates and the same-problems interval the report prints
+(`metrics.intervals`: each rate shrunk towards the run's pooled rate), so a problem whose pilot was all
+right or all wrong still counts as uncertain and gets a few more samples before the sampler believes it.
+The estimator stays the plain mean of per-problem rates: its bias from the data-dependent n_i, and the
+interval's coverage, are measured by simulation (tests/metrics/test_adaptive.py, scripts/bench_adaptive.py, docs/metrics.md).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 
-__all__ = ["Allocation", "next_allocation", "same_problems_pass1"]
+from evaluator.metrics.intervals import pass1_same_problems_se, smoothed_rates
+
+__all__ = ["Allocation", "next_allocation"]
 
 #: Samples per problem before any allocation: fewer gives the targets nothing to stand on.
 DEFAULT_PILOT = 4
 #: A round at most doubles a problem's samples, so targets are re-estimated from fresh rates.
 MAX_GROWTH = 2.0
-#: Pseudo-counts of the rate smoothing (c + a) / (n + 2a) (a = 0.2, chosen by simulation in scripts/bench_adaptive.py: 0.15 saves 25% but covers 92.5% on AIME-like sets, 0.25 and above keep coverage and spend the savings).
-_PRIOR = 0.2
 
 
 def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2)
-
-
-def _smoothed(correct: int, n: int) -> float:
-    return (correct + _PRIOR) / (n + 2 * _PRIOR)
-
-
-def same_problems_pass1(counts: Sequence[tuple[int, int]], confidence: float = 0.95) -> tuple[float, float, float]:
-    """(estimate, low, high) of pass@1 on these problems from per-problem (correct, samples) counts, unequal
-    samples allowed. A normal interval on the sampling variance sum_i v_i / n_i / N², where v_i is the
-    problem's rate variance estimated with the (c + a) / (n + 2a) floor, so a problem seen all right (or all
-    wrong) in a few samples still counts as uncertain. Clipped to [0, 1]; it always contains the estimate.
-
-    >>> est, lo, hi = same_problems_pass1([(3, 4), (0, 4)])
-    >>> round(est, 3), lo < est < hi
-    (0.375, True)
-    """
-    used = [(c, n) for c, n in counts if n > 0]
-    if not used:
-        raise ValueError("no problem has any samples yet")
-    estimate = sum(c / n for c, n in used) / len(used)
-    half = _halfwidth(used, confidence)
-    return estimate, max(0.0, estimate - half), min(1.0, estimate + half)
-
-
-def _halfwidth(counts: Sequence[tuple[int, int]], confidence: float) -> float:
-    """z * the standard error of the mean rate (before the interval is clipped to [0, 1])."""
-    variance = sum(_smoothed(c, n) * (1 - _smoothed(c, n)) / n for c, n in counts) / len(counts) ** 2
-    return _z(confidence) * math.sqrt(variance)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,14 +73,15 @@ def next_allocation(
     if any(n < pilot for _, n in counts.values()):
         targets = {pid: max(n, pilot) for pid, (_, n) in counts.items()}
         return Allocation(targets=targets, done=False, reason=f"pilot: {pilot} sample(s) per problem", halfwidth=math.inf)
-    halfwidth = _halfwidth(list(counts.values()), confidence)
+    halfwidth = _z(confidence) * pass1_same_problems_se(list(counts.values()))
     if halfwidth <= target:
         return Allocation(targets={pid: n for pid, (_, n) in counts.items()}, done=True,
                           reason=f"half-width {halfwidth:.2%} <= {target:.2%}", halfwidth=halfwidth)
     if all(n >= k for _, n in counts.values()):
         return Allocation(targets={pid: n for pid, (_, n) in counts.items()}, done=True,
                           reason=f"every problem has k={k} samples (half-width {halfwidth:.2%})", halfwidth=halfwidth)
-    sigma = {pid: math.sqrt(_smoothed(c, n) * (1 - _smoothed(c, n))) for pid, (c, n) in counts.items()}
+    rates = smoothed_rates(list(counts.values()))  # the interval's own rates: targets and stop rule agree
+    sigma = {pid: math.sqrt(q * (1 - q)) for pid, q in zip(counts, rates.tolist(), strict=True)}
     scale = (_z(confidence) / (len(counts) * target)) ** 2 * sum(sigma.values())  # Neyman: n_i = scale * sigma_i
     targets = {pid: min(k, max(n, min(math.ceil(scale * sigma[pid]), math.ceil(n * MAX_GROWTH))))
                for pid, (_, n) in counts.items()}

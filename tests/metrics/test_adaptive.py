@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from evaluator.metrics.adaptive import next_allocation, same_problems_pass1
+from evaluator.metrics.adaptive import next_allocation
+from evaluator.metrics.intervals import pass1_same_problems
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def test_target_must_be_a_fraction(bad: float) -> None:
 
 def test_interval_contains_its_estimate_and_stays_in_range() -> None:
     for counts in ([(0, 4)] * 3, [(4, 4)] * 3, [(3, 7), (0, 1), (9, 9)], [(1, 2)]):
-        estimate, low, high = same_problems_pass1(counts)
+        estimate, low, high = pass1_same_problems(counts)
         assert 0.0 <= low <= estimate <= high <= 1.0
         assert high > low  # a floor keeps all-right/all-wrong problems uncertain
 
@@ -69,7 +70,7 @@ def _run(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, flo
         counts = {i: (int(draws[i, : n[i]].sum()), n[i]) for i in n}
         step = next_allocation(counts, target=target, k=draws.shape[1])
         if step.done:
-            return sum(n.values()), same_problems_pass1(list(counts.values()))
+            return sum(n.values()), pass1_same_problems(list(counts.values()))
         n = dict(step.targets)
 
 
@@ -88,7 +89,7 @@ def test_simulation_against_a_known_truth() -> None:
         errors.append(estimate - rates.mean())
         spent.append(samples)
         k = next(k for k in range(4, 257) if (lambda i: (i[2] - i[1]) / 2 <= 0.02)(
-            same_problems_pass1([(int(row[:k].sum()), k) for row in draws])))
+            pass1_same_problems([(int(row[:k].sum()), k) for row in draws])))
         uniform.append(30 * k)
     assert 0.90 <= np.mean(covered) <= 1.0
     assert abs(np.mean(errors)) < 0.005
