@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from evaluator.run.record_types import Summary
     from evaluator.types import BackendConfig
 
-EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
+EXIT_SAMPLES_LEFT = 3  # the run ended, but samples (errors.jsonl) or judge calls are pending: run it again
 
 
 def fail(message: str) -> NoReturn:
@@ -150,6 +150,11 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} of {summary['expected_samples']} sample(s) still failed "
                   f"(in {directory / 'errors.jsonl'}); run the same command again to retry them", highlight=False)
+    judged = summary.get("judge") if options.judge else None
+    if judged and judged["pending"]:
+        err.print(f"[yellow]{judged['pending']} of {judged['needed']} judge call(s) failed and are pending (not "
+                  "counted as judged); run the same command again to ask only those", highlight=False)
+    if summary["errors"] or (judged and judged["pending"]):
         raise typer.Exit(EXIT_SAMPLES_LEFT)
 
 
@@ -162,6 +167,7 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
     from evaluator.run.store import RunStore
 
     name, seed = options.model, options.seed
+    judge_model = judge_config.model if judge_config is not None and options.judge is not None else None
     try:
         store = RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
                               force_new=options.force_new)
@@ -189,13 +195,14 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
                 progress = run_sync(_execute_and_close(execute(config, benchmark, store, backend, update), backend))
         except BaseException:
             with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
-                store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name))
+                store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name, judge_model))
             raise
         if judge_config is not None and options.judge is not None:
             _judge(store.directory, benchmark, store.k, judge_config, options.judge, err)
-        summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name)
+        summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name, judge_model)
         store.write_summary(summary)
-    return (summarize_run_dir(directory, benchmark, config.k, seed, name) if store.k > config.k else summary), progress
+    return (summarize_run_dir(directory, benchmark, config.k, seed, name, judge_model) if store.k > config.k
+            else summary), progress
 
 
 def invoked_as(argv: Sequence[str], orig_argv: Sequence[str], which: Callable[[str], str | None]) -> str:
@@ -244,17 +251,35 @@ def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str
     from evaluator.grading.judge import run_judge
     from evaluator.run.pricing import cost_usd
     from evaluator.run.runner import run_sync
-    from evaluator.run.store import load_samples
+    from evaluator.run.store import load_samples, repair_torn_tail
 
     backend = create_backend(config)
     done = run_sync(_execute_and_close(run_judge(
-        directory, load_samples(directory), benchmark.problems, k, backend, config,
+        directory, load_samples(directory), benchmark.problems, k, backend, config, repair_torn_tail,
         lambda prompt_tokens, completion_tokens: cost_usd(judge_name, prompt_tokens, completion_tokens)), backend))
+    if done.repaired_bytes:
+        err.print(f"[yellow]note:[/] cut a torn last line of judge.jsonl ({done.repaired_bytes} bytes) left by a "
+                  "crash; that call is asked again", highlight=False, soft_wrap=True)
     err.print(f"judge {judge_name}: {done.needed} sample(s) need it, {done.cached} already judged, "
               f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
 
 
-def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str) -> Summary:
+def _summarised_judge(directory: Path) -> str | None:
+    """The judge model named by the run's summary.json, if any (unreadable: none)."""
+    import json
+
+    from evaluator.run.store import SUMMARY
+
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        judge = json.loads((directory / SUMMARY).read_text(encoding="utf-8")).get("judge")
+        return str(judge["model"]) if isinstance(judge, dict) and judge.get("model") else None
+    return None
+
+
+def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str,
+                      judge_model: str | None = None) -> Summary:
+    """summary.json of a run directory. The judge block is for `judge_model` (the judge asked for now),
+    else for the judge the previous summary.json names (re-scoring keeps it), else there is none."""
     from evaluator.grading.judge import judge_summary
     from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run
@@ -268,7 +293,7 @@ def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_
     summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
     if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):
         summary["contests"] = contests
-    if judged := judge_summary(directory, records, benchmark.problems, k):
+    if judged := judge_summary(directory, records, benchmark.problems, k, judge_model or _summarised_judge(directory)):
         summary["judge"] = judged
     summary.update(run_checks(directory, records, k, summary["errors"], benchmark.warnings))
     return summary
