@@ -280,6 +280,7 @@ def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_
                       judge_model: str | None = None) -> Summary:
     """summary.json of a run directory. The judge block is for `judge_model` (the judge asked for now),
     else for the judge the previous summary.json names (re-scoring keeps it), else there is none."""
+    from evaluator.grading.equivalence import ClassStore
     from evaluator.grading.judge import judge_summary
     from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run
@@ -288,7 +289,9 @@ def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_
     from evaluator.run.store import load_errors, load_samples
 
     records = load_samples(directory)
-    summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
+    classes = ClassStore.open(directory)  # cons@k classes and comparisons kept with the run: never paid twice
+    summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed,
+                            classes=classes)
     tokens = summary["tokens"]
     summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
     if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):

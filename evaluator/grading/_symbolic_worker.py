@@ -28,7 +28,7 @@ DEFAULT_TIMEOUT_S = 5.0
 STARTUP_TIMEOUT_S = 120.0  # importing sympy + the ANTLR parser in a fresh process
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 WORKER_MEMORY_BYTES = 2 << 30  # address-space cap: `9^{9^{9}}` must not exhaust the machine
-CACHE_SIZE = 4_096  # decided (answer, gold) pairs remembered: k samples of one problem repeat answers
+CACHE_SIZE = 4_096  # (answer, gold) pairs remembered, undecided ones included: k samples of one problem repeat answers
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,10 @@ class SymbolicChecker:
         if cached is not None:
             return cached
         result = self._compare(answer, gold)
-        if result.equal is not None:  # timeouts and crashes are retried, decisions are remembered
+        # remembered: decisions, and undecided results (a timeout, unparsable text) as undecided, never as a
+        # verdict: a hostile answer (`9^{9^{9^{9}}}`) costs its timeout and a worker restart once, not at every
+        # sample that repeats it. A worker that failed (to start, or died) is tried again next time.
+        if result.reason != "worker_error":
             with self._cache_lock:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.pop(next(iter(self._cache)))
