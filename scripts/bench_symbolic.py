@@ -1,7 +1,8 @@
 """Symbolic work of one run of hostile LaTeX answers: grading, cons@k classes, and a report, before and after.
 
 The answers a model gives when it goes astray on a LaTeX key: factorials of power towers
-(`(n^{n^{n^{n}}})!`) and bare towers (`9^{9^{9^{9}}}`), each a few seconds for sympy or a timeout, mixed
+(`(n^{n^{n^{n}}})!`, `(n^{n^{n}})!`) and bare towers (`9^{9^{9^{9}}}`, `9^{9^{9}}`), each a few seconds for
+sympy or a timeout plus a worker restart, mixed
 with repeats, rewrites of one wrong value (`\\dfrac{9}{23}` for `\\frac{9}{23}`) and right answers. One problem,
 k samples (seeded).
 
@@ -31,7 +32,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evaluator.grading._symbolic_worker import SymbolicChecker, SymbolicResult, default_checker  # noqa: E402
+from evaluator.grading._symbolic_worker import (  # noqa: E402
+    MAX_SYMBOLIC_CHARS,
+    SymbolicChecker,
+    SymbolicResult,
+    default_checker,
+)
 from evaluator.grading.equivalence import CLASSES_FILE, ClassStore, clear_memo  # noqa: E402
 from evaluator.grading.grade import grade_response  # noqa: E402
 from evaluator.metrics.summary import problem_table, summarize_run  # noqa: E402
@@ -48,9 +54,11 @@ def hostile_answers(k: int, seed: int) -> list[str]:
     20% spellings of the key."""
     rng = random.Random(seed)
     forms = []
-    for i, letter in enumerate(LETTERS):
+    for i, letter in enumerate(LETTERS):  # towers four high (refused at once) and three high (seconds each)
         forms.append(f"({letter}^{{{letter}^{{{letter}^{{{letter}}}}}}})!")
         forms.append(f"{i + 2}^{{{i + 2}^{{{i + 2}^{{{i + 2}}}}}}}")
+        forms.append(f"({letter}^{{{letter}^{{{letter}}}}})!")
+        forms.append(f"{i + 3}^{{{i + 3}^{{{i + 3}}}}}")
     rewrites = ["\\frac{9}{23}", "\\dfrac{9}{23}", "9/23", "\\frac{9}{ 23}"]
     pool = rng.sample(forms, min(len(forms), max(4, k // 2)))  # distinct hostile forms; drawn with repeats
     answers = []
@@ -61,13 +69,20 @@ def hostile_answers(k: int, seed: int) -> list[str]:
 
 
 class BaselineChecker(SymbolicChecker):
-    """The checker as it was: decided pairs remembered, undecided ones (timeouts) asked again every time."""
+    """The checker as it was: no tower screen, decided pairs remembered, undecided ones (timeouts) asked
+    again every time."""
 
     def compare(self, answer: str, gold: str) -> SymbolicResult:
-        result = super().compare(answer, gold)
-        if result.equal is None:
+        if len(answer) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
+            return SymbolicResult(None, "too_long")
+        with self._cache_lock:
+            cached = self._cache.get((answer, gold))
+        if cached is not None:
+            return cached
+        result = self._compare(answer, gold)
+        if result.equal is not None:
             with self._cache_lock:
-                self._cache.pop((answer, gold), None)
+                self._cache[answer, gold] = result
         return result
 
 

@@ -1,5 +1,9 @@
 """Symbolic equality of two LaTeX answers, in a worker process with a hard timeout.
 
+Bounded three ways: answers longer than MAX_SYMBOLIC_CHARS or holding a power tower deeper than MAX_TOWER
+are undecided without asking; each comparison has a timeout; every result is remembered (undecided ones as
+undecided), so a hostile answer repeated by k samples costs its timeout once.
+
 Why a process: sympy can run for minutes on hostile input and `signal.alarm` only works in the
 main thread. The worker is started lazily on the first symbolic comparison (so importing this
 module, or grading integers, never imports sympy) and is killed and replaced after a timeout.
@@ -24,6 +28,9 @@ Undecided = Literal["timeout", "unparsable", "too_long", "worker_error"]
 UNDECIDED: tuple[Undecided, ...] = ("timeout", "unparsable", "too_long", "worker_error")
 
 MAX_SYMBOLIC_CHARS = 200  # longer answers are not parsed: no AIME-style answer is this long
+MAX_TOWER = 3
+"""Deepest power tower sent to the worker (`e^{x^2}` is 3): `n^{n^{n^{n}}}` or `9^{9^{9^{9}}}` cost sympy its
+whole timeout plus a worker restart and are never a competition key, so they are undecided at once."""
 DEFAULT_TIMEOUT_S = 5.0
 STARTUP_TIMEOUT_S = 120.0  # importing sympy + the ANTLR parser in a fresh process
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -37,6 +44,22 @@ class SymbolicResult:
 
     equal: bool | None
     reason: Literal["equal", "different"] | Undecided
+
+
+def tower_height(text: str) -> int:
+    """Levels of the deepest power tower whose exponents are braced: `x` 1, `x^2` 2, `e^{x^2}` 3,
+    `n^{n^{n^{n}}}` 4. One pass over the text (callers bound its length)."""
+    braces: list[bool] = []  # for each open brace: does it open an exponent?
+    height = 1
+    for i, char in enumerate(text):
+        if char == "{":
+            braces.append(text[i - 1 : i] == "^")
+        elif char == "}":
+            if braces:
+                braces.pop()
+        elif char == "^":
+            height = max(height, 2 + sum(braces))
+    return height
 
 
 class SymbolicChecker:
@@ -62,6 +85,8 @@ class SymbolicChecker:
         """Is `answer` mathematically equal to `gold`? Both are LaTeX strings."""
         if len(answer) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
             return SymbolicResult(None, "too_long")
+        if tower_height(answer) > MAX_TOWER or tower_height(gold) > MAX_TOWER:
+            return SymbolicResult(None, "too_long")  # too large to evaluate: undecided, never a verdict
         with self._cache_lock:
             cached = self._cache.get((answer, gold))
         if cached is not None:
