@@ -147,6 +147,9 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         warn(err, label, detail)
     for note in run_notes(summary, progress.backend_stats if progress else None):
         warn(err, "warning", note)
+    if undecided := summary["rates"].get("undecided_class"):
+        warn(err, "note", f"{100 * undecided:.1f}% of samples have an answer the symbolic checker could not compare "
+             "(a timeout, or the time cap per problem): each keeps a cons@k class of its own (docs/grading.md)")
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} of {summary['expected_samples']} sample(s) still failed "
                   f"(in {directory / 'errors.jsonl'}); run the same command again to retry them", highlight=False)
