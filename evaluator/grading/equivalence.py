@@ -172,7 +172,8 @@ class ClassStore:
         try:
             data = json.loads(store.path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
             if data.get("version") == FILE_VERSION:
-                store._problems = dict(data["problems"])
+                store._problems = {str(pid): entry for pid, entry in dict(data["problems"]).items()
+                                   if isinstance(entry, dict)}
                 store._pairs = {_pair(str(a), str(b)): (None if eq is None else bool(eq))
                                 for a, b, eq in data["comparisons"]}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -184,17 +185,20 @@ class ClassStore:
         """The class representative of each answer of one problem (see the class docstring)."""
         built_from = {"answers": list(answers), "correct": [bool(c) for c in correct], "gold": gold}
         stored = self._problems.get(problem_id)
-        if stored is not None and all(stored.get(key) == value for key, value in built_from.items()):
+        if (stored is not None and all(stored.get(key) == value for key, value in built_from.items())
+                and isinstance(stored.get("representatives"), list) and len(stored["representatives"]) == len(answers)):
             representatives = tuple(stored["representatives"])
             undecided = set(stored.get("undecided") or ())
             capped = bool(stored.get("capped"))
         else:
             result = classify(answers, correct, gold, compare=self._compare)
             representatives, undecided, capped = result.representatives, set(result.undecided), result.capped
-            self._problems[problem_id] = {**built_from, "representatives": list(representatives),
-                                          "undecided": sorted(undecided), "capped": capped}
-            self._dirty = True
-            self.save()  # per problem: a run stopped halfway keeps the comparisons already paid for
+            # a problem without answers has nothing to keep (a failed start must leave its run folder empty)
+            if any(a is not None for a in answers):
+                self._problems[problem_id] = {**built_from, "representatives": list(representatives),
+                                              "undecided": sorted(undecided), "capped": capped}
+                self._dirty = True
+                self.save()  # per problem: a run stopped halfway keeps the comparisons already paid for
         self.undecided[problem_id] = sum(1 for a in answers if a is not None and a in undecided)
         if capped:
             self.capped.add(problem_id)

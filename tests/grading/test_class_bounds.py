@@ -143,8 +143,11 @@ def test_changed_answers_are_classified_again_from_the_stored_comparisons(
     assert set(no_checker).isdisjoint(first)
 
 
-def test_a_damaged_classes_file_is_rebuilt(tmp_path: Path, no_checker: list[tuple[str, str]]) -> None:
-    (tmp_path / CLASSES_FILE).write_text('{"version": 1, "problems": ')
+@pytest.mark.parametrize("damage", ['{"version": 1, "problems": ', '{"version": 1, "problems": {"p": 5}, '
+                                    '"comparisons": []}', '{"version": 1, "problems": {"p": {"answers": []}}, '
+                                    '"comparisons": [[1]]}', '[]'])
+def test_a_damaged_classes_file_is_rebuilt(tmp_path: Path, no_checker: list[tuple[str, str]], damage: str) -> None:
+    (tmp_path / CLASSES_FILE).write_text(damage)
     summary = summarize_run(RECORDS, [PROBLEM], 6, classes=ClassStore.open(tmp_path))
     assert summary["metrics"] is not None and json.loads((tmp_path / CLASSES_FILE).read_text())["version"] == 1
 
@@ -176,3 +179,9 @@ def test_hostile_answers_at_a_small_k_finish_in_seconds(tmp_path: Path) -> None:
     assert len({reps[0], reps[1], reps[2], reps[3]}) == 4  # hostile answers never merged without proof
     assert {"(m^{m^{m^{m}}})!", "9^{9^{9^{9}}}", "9^{9^{9}}"} <= result.undecided
     assert MAX_TOWER == 3
+
+
+def test_a_run_without_answers_writes_no_classes_file(tmp_path: Path, no_checker: list[tuple[str, str]]) -> None:
+    """A failed start summarises zero samples: its run folder must stay empty enough to be removed."""
+    summarize_run([], [PROBLEM], 6, classes=ClassStore.open(tmp_path))
+    assert not (tmp_path / CLASSES_FILE).exists() and no_checker == []
