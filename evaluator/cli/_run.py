@@ -178,6 +178,9 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
         run_sync(backend.aclose())
         raise
     with store:
+        from evaluator.grading.equivalence import ClassStore
+
+        ClassStore.open(store.directory).lend_to_checker()  # symbolic comparisons kept with the run: not paid twice
         if store.repaired_bytes:
             err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
                       "that sample is generated again", highlight=False, soft_wrap=True)
@@ -295,6 +298,8 @@ def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_
     classes = ClassStore.open(directory)  # cons@k classes and comparisons kept with the run: never paid twice
     summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed,
                             classes=classes)
+    classes.keep_checker_results()
+    classes.save()
     tokens = summary["tokens"]
     summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"])
     if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):

@@ -20,6 +20,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -101,6 +102,18 @@ class SymbolicChecker:
                     self._cache.pop(next(iter(self._cache)))
                 self._cache[answer, gold] = result
         return result
+
+    def remembered(self) -> dict[tuple[str, str], SymbolicResult]:
+        """A copy of the remembered results by (answer, gold), undecided ones included (kept with a run)."""
+        with self._cache_lock:
+            return dict(self._cache)
+
+    def remember(self, results: Mapping[tuple[str, str], SymbolicResult]) -> None:
+        """Take results kept with a run as if computed here (worker failures are never kept: not taken)."""
+        with self._cache_lock:
+            for key, result in results.items():
+                if result.reason != "worker_error" and len(self._cache) < CACHE_SIZE:
+                    self._cache[key] = result
 
     def clear_cache(self) -> None:
         """Forget remembered decisions (benchmarks time cold comparisons)."""
@@ -192,6 +205,12 @@ def default_checker() -> SymbolicChecker:
         if _default is None:
             _default = SymbolicChecker()
             atexit.register(_default.close)
+        return _default
+
+
+def existing_checker() -> SymbolicChecker | None:
+    """The process-wide checker if one was created, without creating it."""
+    with _default_lock:
         return _default
 
 

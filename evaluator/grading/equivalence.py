@@ -19,7 +19,9 @@ alone for that reason is *undecided* (counted per problem, and as summary.json `
 Every comparison result is remembered, undecided ones included (as undecided, never as a verdict): in
 this process, and with the run in `answer_classes.json` (`ClassStore.open(directory)`), which also keeps
 each problem's classes with the answers they were built from, so re-summarising or reporting a run
-reuses them instead of comparing again; answers that changed (a re-grade) are classified afresh.
+reuses them instead of comparing again; answers that changed (a re-grade) are classified afresh. The same
+file keeps the grading comparisons (answer against key) the checker made, handed back to it before a
+resumed run or a re-score grades (`lend_to_checker`).
 """
 
 from __future__ import annotations
@@ -161,6 +163,7 @@ class ClassStore:
         self.read_only = read_only
         self._problems: dict[str, dict[str, Any]] = {}
         self._pairs: dict[tuple[str, str], bool | None] = {}
+        self._grading: dict[tuple[str, str], tuple[bool | None, str]] = {}  # (answer, gold) -> (equal, reason)
         self._dirty = False
         self.undecided: dict[str, int] = {}  # problem -> samples whose answer is undecided
         self.capped: set[str] = set()
@@ -176,6 +179,8 @@ class ClassStore:
                                    if isinstance(entry, dict)}
                 store._pairs = {_pair(str(a), str(b)): (None if eq is None else bool(eq))
                                 for a, b, eq in data["comparisons"]}
+                store._grading = {(str(a), str(g)): (None if eq is None else bool(eq), str(reason))
+                                  for a, g, eq, reason in data.get("grading", [])}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             pass
         return store
@@ -211,12 +216,33 @@ class ClassStore:
             self._dirty = True
         return self._pairs[key]
 
+    def lend_to_checker(self) -> None:
+        """Give the process's symbolic checker the grading comparisons kept with the run (answer against
+        key, undecided ones included), so re-grading pays for none of them again."""
+        from evaluator.grading._symbolic_worker import SymbolicResult, default_checker
+
+        default_checker().remember({key: SymbolicResult(eq, reason)  # type: ignore[arg-type]
+                                    for key, (eq, reason) in self._grading.items()})
+
+    def keep_checker_results(self) -> None:
+        """Keep with the run what the process's symbolic checker remembers (written by `save`)."""
+        from evaluator.grading._symbolic_worker import existing_checker
+
+        checker = existing_checker()
+        if checker is None:  # no symbolic comparison in this process: nothing new
+            return
+        for key, result in checker.remembered().items():
+            if result.reason != "worker_error" and self._grading.get(key) != (result.equal, result.reason):
+                self._grading[key] = (result.equal, result.reason)
+                self._dirty = True
+
     def save(self) -> None:
         """Write the file if anything changed (temp file + rename: a crash leaves the old file whole)."""
         if self.path is None or self.read_only or not self._dirty:
             return
         data = {"version": FILE_VERSION, "problems": self._problems,
-                "comparisons": [[a, b, eq] for (a, b), eq in self._pairs.items()]}
+                "comparisons": [[a, b, eq] for (a, b), eq in self._pairs.items()],
+                "grading": [[a, g, eq, reason] for (a, g), (eq, reason) in self._grading.items()]}
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(data, ensure_ascii=False))

@@ -185,3 +185,28 @@ def test_a_run_without_answers_writes_no_classes_file(tmp_path: Path, no_checker
     """A failed start summarises zero samples: its run folder must stay empty enough to be removed."""
     summarize_run([], [PROBLEM], 6, classes=ClassStore.open(tmp_path))
     assert not (tmp_path / CLASSES_FILE).exists() and no_checker == []
+
+
+def test_grading_comparisons_are_kept_with_the_run_undecided_ones_as_undecided(tmp_path: Path) -> None:
+    """What the checker remembers (a timeout included) is written with the run and handed back to it before a
+    re-grade: the timed-out pair is answered at once, still as a timeout, never as a verdict."""
+    from evaluator.grading._symbolic_worker import SymbolicResult, default_checker
+    from evaluator.grading.grade import grade_response
+
+    checker = default_checker()
+    checker.clear_cache()
+    try:
+        checker.remember({("9^{9^{9}}", "5.5"): SymbolicResult(None, "timeout")})  # as a first grading left it
+        store = ClassStore.open(tmp_path)
+        store.keep_checker_results()
+        store.save()
+        stored = json.loads((tmp_path / CLASSES_FILE).read_text())["grading"]
+        assert ["9^{9^{9}}", "5.5", None, "timeout"] in stored
+
+        checker.clear_cache()  # a new process: `evaluate score` on the same run
+        ClassStore.open(tmp_path).lend_to_checker()
+        began = time.monotonic()
+        grade = grade_response("So $\\boxed{9^{9^{9}}}$.", "5.5")
+        assert (grade.correct, grade.method) == (False, "timeout") and time.monotonic() - began < 1.0
+    finally:
+        checker.clear_cache()
