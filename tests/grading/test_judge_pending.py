@@ -76,6 +76,10 @@ def test_failed_judge_calls_exit_3_and_only_they_are_asked_again(
     third = CliRunner().invoke(app, args)
     assert third.exit_code == 0 and _judge_requests(judge_server) == asked_first + 2
 
+    rescored = CliRunner().invoke(app, ["score", str(run)])  # no --judge: the summary keeps the judge it named
+    assert rescored.exit_code == 0, rescored.output
+    assert json.loads((run / "summary.json").read_text())["judge"]["model"] == "fake-judge"
+
 
 @pytest.mark.usefixtures("no_judge_retries")
 def test_a_clean_judge_pass_exits_0_with_nothing_pending(tmp_path: Path, judge_server: FakeOpenAIServer) -> None:
