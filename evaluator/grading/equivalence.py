@@ -189,7 +189,8 @@ class ClassStore:
                 gold: str) -> tuple[str | None, ...]:
         """The class representative of each answer of one problem (see the class docstring)."""
         built_from = {"answers": list(answers), "correct": [bool(c) for c in correct], "gold": gold}
-        stored = self._problems.get(problem_id)
+        key = f"{problem_id}|{len(answers)}"  # a run summarised at two k (`--k` lowered) keeps both
+        stored = self._problems.get(key)
         if (stored is not None and all(stored.get(key) == value for key, value in built_from.items())
                 and isinstance(stored.get("representatives"), list) and len(stored["representatives"]) == len(answers)):
             representatives = tuple(stored["representatives"])
@@ -200,8 +201,8 @@ class ClassStore:
             representatives, undecided, capped = result.representatives, set(result.undecided), result.capped
             # a problem without answers has nothing to keep (a failed start must leave its run folder empty)
             if any(a is not None for a in answers):
-                self._problems[problem_id] = {**built_from, "representatives": list(representatives),
-                                              "undecided": sorted(undecided), "capped": capped}
+                self._problems[key] = {**built_from, "representatives": list(representatives),
+                                       "undecided": sorted(undecided), "capped": capped}
                 self._dirty = True
                 self.save()  # per problem: a run stopped halfway keeps the comparisons already paid for
         self.undecided[problem_id] = sum(1 for a in answers if a is not None and a in undecided)

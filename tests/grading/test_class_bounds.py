@@ -123,7 +123,7 @@ def test_classes_are_kept_with_the_run_and_never_compared_again(
     stored = json.loads((tmp_path / CLASSES_FILE).read_text())
     undecided = [pair for pair in stored["comparisons"] if pair[2] is None]
     assert undecided and all("^{" in pair[0] + pair[1] for pair in undecided)  # kept as undecided, not False
-    assert stored["problems"]["p"]["representatives"][5] == "\\frac{9}{23}"
+    assert stored["problems"]["p|6"]["representatives"][5] == "\\frac{9}{23}"
 
     no_checker.clear()
     again = summarize_run(RECORDS, [PROBLEM], 6, classes=ClassStore.open(tmp_path))  # `evaluate score`
@@ -210,3 +210,28 @@ def test_grading_comparisons_are_kept_with_the_run_undecided_ones_as_undecided(t
         assert (grade.correct, grade.method) == (False, "timeout") and time.monotonic() - began < 1.0
     finally:
         checker.clear_cache()
+
+
+def test_report_reads_the_classes_of_a_real_run_and_compares_nothing(
+        tmp_path: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the command line: the mock on HMMT February 2025 (LaTeX keys, wrong answers in varied spellings),
+    then `evaluate report` with the symbolic checker replaced by one that fails if asked anything."""
+    from typer.testing import CliRunner
+
+    from evaluator.cli import app
+
+    monkeypatch.setenv("AIME_EVAL_DATA_DIR", str(shared_dir / "data"))
+    result = CliRunner().invoke(app, ["--model", "mock", "--dataset", "hmmt-feb-2025", "--k", "4", "--output-dir",
+                                      str(tmp_path / "o"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    (run,) = (tmp_path / "o").iterdir()
+    stored = json.loads((run / CLASSES_FILE).read_text())
+    assert stored["problems"] and stored["comparisons"]  # wrong answers were compared, and that was kept
+
+    def refuse(a: str, b: str) -> bool:
+        raise AssertionError(f"the report compared {a!r} with {b!r}")
+
+    monkeypatch.setattr(equivalence, "symbolic_equal", refuse)
+    report = CliRunner().invoke(app, ["report", str(run)])
+    assert report.exit_code == 0, report.output
+    assert (run / "report.html").is_file()
