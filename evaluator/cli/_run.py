@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from evaluator.run.record_types import Summary
     from evaluator.types import BackendConfig
 
-EXIT_SAMPLES_LEFT = 3  # the run ended, but errors.jsonl still holds samples: run the same command again
+EXIT_SAMPLES_LEFT = 3  # the run ended, but samples (errors.jsonl) or judge calls are pending: run it again
 
 
 def fail(message: str) -> NoReturn:
@@ -164,9 +164,17 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         warn(err, label, detail)
     for note in run_notes(summary, progress.backend_stats if progress else None):
         warn(err, "warning", note)
+    if undecided := summary["rates"].get("undecided_class"):
+        warn(err, "note", f"{100 * undecided:.1f}% of samples have an answer the symbolic checker could not compare "
+             "(a timeout, or the time cap per problem): each keeps a cons@k class of its own (docs/grading.md)")
     if summary["errors"]:
         err.print(f"[yellow]{summary['errors']} of {summary['expected_samples']} sample(s) still failed "
                   f"(in {directory / 'errors.jsonl'}); run the same command again to retry them", highlight=False)
+    judged = summary.get("judge") if options.judge else None
+    if judged and judged["pending"]:
+        err.print(f"[yellow]{judged['pending']} of {judged['needed']} judge call(s) failed and are pending (not "
+                  "counted as judged); run the same command again to ask only those", highlight=False)
+    if summary["errors"] or (judged and judged["pending"]):
         raise typer.Exit(EXIT_SAMPLES_LEFT)
 
 
@@ -186,6 +194,7 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
     from evaluator.run.store import RunStore
 
     name, seed = options.model, options.seed
+    judge_model = judge_config.model if judge_config is not None and options.judge is not None else None
     try:
         store = RunStore.open(directory, config.to_json(), config_hash=config.config_hash(),
                               force_new=options.force_new)
@@ -193,6 +202,9 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
         run_sync(backend.aclose())
         raise
     with store:
+        from evaluator.grading.equivalence import ClassStore
+
+        ClassStore.open(store.directory).lend_to_checker()  # symbolic comparisons kept with the run: not paid twice
         if store.repaired_bytes:
             err.print(f"[yellow]note:[/] cut a torn last line ({store.repaired_bytes} bytes) left by a crash; "
                       "that sample is generated again", highlight=False, soft_wrap=True)
@@ -219,17 +231,20 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
                                                                  prices), backend))
         except BaseException:
             with contextlib.suppress(Exception):  # best effort: the original error is what the user must see
-                store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name, prices))
+                store.write_summary(summarize_run_dir(store.directory, benchmark, store.k, seed, name,
+                                                      judge_model=judge_model, prices=prices))
             raise
         progress = rounds[-1] if rounds else None
         if judge_config is not None and options.judge is not None:
             _judge(store.directory, benchmark, store.k, judge_config, options.judge, err)
-        summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name, prices)
+        summary = summarize_run_dir(store.directory, benchmark, store.k, seed, name, judge_model=judge_model,
+                                    prices=prices)
         if adaptive is not None:
             summary["adaptive"] = adaptive
             summary["complete"] = summary["errors"] == 0 and adaptive["stopped"] is not None
         store.write_summary(summary)
-    return (summarize_run_dir(directory, benchmark, config.k, seed, name, prices) if store.k > config.k
+    return (summarize_run_dir(directory, benchmark, config.k, seed, name, judge_model=judge_model,
+                              prices=prices) if store.k > config.k
             else summary), progress
 
 
@@ -311,18 +326,36 @@ def _judge(directory: Path, benchmark: Any, k: int, config: Any, judge_name: str
     from evaluator.grading.judge import run_judge
     from evaluator.run.pricing import cost_usd
     from evaluator.run.runner import run_sync
-    from evaluator.run.store import load_samples
+    from evaluator.run.store import load_samples, repair_torn_tail
 
     backend = create_backend(config)
     done = run_sync(_execute_and_close(run_judge(
-        directory, load_samples(directory), benchmark.problems, k, backend, config,
+        directory, load_samples(directory), benchmark.problems, k, backend, config, repair_torn_tail,
         lambda prompt_tokens, completion_tokens: cost_usd(judge_name, prompt_tokens, completion_tokens)), backend))
+    if done.repaired_bytes:
+        err.print(f"[yellow]note:[/] cut a torn last line of judge.jsonl ({done.repaired_bytes} bytes) left by a "
+                  "crash; that call is asked again", highlight=False, soft_wrap=True)
     err.print(f"judge {judge_name}: {done.needed} sample(s) need it, {done.cached} already judged, "
               f"{done.asked} asked now, {done.errors} failed (asked again next run)", highlight=False)
 
 
+def _summarised_judge(directory: Path) -> str | None:
+    """The judge model named by the run's summary.json, if any (unreadable: none)."""
+    import json
+
+    from evaluator.run.store import SUMMARY
+
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        judge = json.loads((directory / SUMMARY).read_text(encoding="utf-8")).get("judge")
+        return str(judge["model"]) if isinstance(judge, dict) and judge.get("model") else None
+    return None
+
+
 def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_name: str,
-                      prices: tuple[float, float] | None = None) -> Summary:
+                      judge_model: str | None = None, prices: tuple[float, float] | None = None) -> Summary:
+    """summary.json of a run directory. The judge block is for `judge_model` (the judge asked for now),
+    else for the judge the previous summary.json names (re-scoring keeps it), else there is none."""
+    from evaluator.grading.equivalence import ClassStore
     from evaluator.grading.judge import judge_summary
     from evaluator.metrics.contests import contest_summaries
     from evaluator.metrics.summary import summarize_run
@@ -331,13 +364,17 @@ def summarize_run_dir(directory: Path, benchmark: Any, k: int, seed: int, model_
     from evaluator.run.store import load_errors, load_samples
 
     records = load_samples(directory)
-    summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed)
+    classes = ClassStore.open(directory)  # cons@k classes and comparisons kept with the run: never paid twice
+    summary = summarize_run(records, benchmark.problems, k, errors=len(load_errors(directory)), seed=seed,
+                            classes=classes)
+    classes.keep_checker_results()
+    classes.save()
     tokens = summary["tokens"]
     summary["cost_usd"] = cost_usd(model_name, tokens["prompt_total"], tokens["completion_total"],
                                    {model_name: prices} if prices else None)
     if contests := contest_summaries(records, benchmark.problems, getattr(benchmark, "contests", ()), k, seed):
         summary["contests"] = contests
-    if judged := judge_summary(directory, records, benchmark.problems, k):
+    if judged := judge_summary(directory, records, benchmark.problems, k, judge_model or _summarised_judge(directory)):
         summary["judge"] = judged
     summary.update(run_checks(directory, records, k, summary["errors"], benchmark.warnings))
     return summary

@@ -225,6 +225,9 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
                                "re-score against the dataset the run was made on (--data-dir)")
         overrides = read_overrides(override) if override is not None else {}
         max_tokens = config["identity"].get("max_tokens")
+        from evaluator.grading.equivalence import ClassStore
+
+        ClassStore.open(run_dir).lend_to_checker()  # symbolic comparisons kept with the run: not paid again
         regraded = [regrade(r, problems[r["problem_id"]], max_tokens) for r in records]
         regraded = apply_overrides(regraded, overrides, override) if override is not None else regraded
         changed = sum(1 for old, new in zip(records, regraded, strict=True) if old.get("correct") != new["correct"])

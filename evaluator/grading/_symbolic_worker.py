@@ -1,5 +1,9 @@
 """Symbolic equality of two LaTeX answers, in a worker process with a hard timeout.
 
+Bounded three ways: answers longer than MAX_SYMBOLIC_CHARS or holding a power tower deeper than MAX_TOWER
+are undecided without asking; each comparison has a timeout; every result is remembered (undecided ones as
+undecided), so a hostile answer repeated by k samples costs its timeout once.
+
 Why a process: sympy can run for minutes on hostile input and `signal.alarm` only works in the
 main thread. The worker is started lazily on the first symbolic comparison (so importing this
 module, or grading integers, never imports sympy) and is killed and replaced after a timeout.
@@ -16,6 +20,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,11 +29,14 @@ Undecided = Literal["timeout", "unparsable", "too_long", "worker_error"]
 UNDECIDED: tuple[Undecided, ...] = ("timeout", "unparsable", "too_long", "worker_error")
 
 MAX_SYMBOLIC_CHARS = 200  # longer answers are not parsed: no AIME-style answer is this long
+MAX_TOWER = 3
+"""Deepest power tower sent to the worker (`e^{x^2}` is 3): `n^{n^{n^{n}}}` or `9^{9^{9^{9}}}` cost sympy its
+whole timeout plus a worker restart and are never a competition key, so they are undecided at once."""
 DEFAULT_TIMEOUT_S = 5.0
 STARTUP_TIMEOUT_S = 120.0  # importing sympy + the ANTLR parser in a fresh process
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 WORKER_MEMORY_BYTES = 2 << 30  # address-space cap: `9^{9^{9}}` must not exhaust the machine
-CACHE_SIZE = 4_096  # decided (answer, gold) pairs remembered: k samples of one problem repeat answers
+CACHE_SIZE = 4_096  # (answer, gold) pairs remembered, undecided ones included: k samples of one problem repeat answers
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,22 @@ class SymbolicResult:
 
     equal: bool | None
     reason: Literal["equal", "different"] | Undecided
+
+
+def tower_height(text: str) -> int:
+    """Levels of the deepest power tower whose exponents are braced: `x` 1, `x^2` 2, `e^{x^2}` 3,
+    `n^{n^{n^{n}}}` 4. One pass over the text (callers bound its length)."""
+    braces: list[bool] = []  # for each open brace: does it open an exponent?
+    height = 1
+    for i, char in enumerate(text):
+        if char == "{":
+            braces.append(text[i - 1 : i] == "^")
+        elif char == "}":
+            if braces:
+                braces.pop()
+        elif char == "^":
+            height = max(height, 2 + sum(braces))
+    return height
 
 
 class SymbolicChecker:
@@ -62,17 +86,34 @@ class SymbolicChecker:
         """Is `answer` mathematically equal to `gold`? Both are LaTeX strings."""
         if len(answer) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
             return SymbolicResult(None, "too_long")
+        if tower_height(answer) > MAX_TOWER or tower_height(gold) > MAX_TOWER:
+            return SymbolicResult(None, "too_long")  # too large to evaluate: undecided, never a verdict
         with self._cache_lock:
             cached = self._cache.get((answer, gold))
         if cached is not None:
             return cached
         result = self._compare(answer, gold)
-        if result.equal is not None:  # timeouts and crashes are retried, decisions are remembered
+        # remembered: decisions, and undecided results (a timeout, unparsable text) as undecided, never as a
+        # verdict: a hostile answer (`9^{9^{9^{9}}}`) costs its timeout and a worker restart once, not at every
+        # sample that repeats it. A worker that failed (to start, or died) is tried again next time.
+        if result.reason != "worker_error":
             with self._cache_lock:
                 if len(self._cache) >= CACHE_SIZE:
                     self._cache.pop(next(iter(self._cache)))
                 self._cache[answer, gold] = result
         return result
+
+    def remembered(self) -> dict[tuple[str, str], SymbolicResult]:
+        """A copy of the remembered results by (answer, gold), undecided ones included (kept with a run)."""
+        with self._cache_lock:
+            return dict(self._cache)
+
+    def remember(self, results: Mapping[tuple[str, str], SymbolicResult]) -> None:
+        """Take results kept with a run as if computed here (worker failures are never kept: not taken)."""
+        with self._cache_lock:
+            for key, result in results.items():
+                if result.reason != "worker_error" and len(self._cache) < CACHE_SIZE:
+                    self._cache[key] = result
 
     def clear_cache(self) -> None:
         """Forget remembered decisions (benchmarks time cold comparisons)."""
@@ -164,6 +205,12 @@ def default_checker() -> SymbolicChecker:
         if _default is None:
             _default = SymbolicChecker()
             atexit.register(_default.close)
+        return _default
+
+
+def existing_checker() -> SymbolicChecker | None:
+    """The process-wide checker if one was created, without creating it."""
+    with _default_lock:
         return _default
 
 

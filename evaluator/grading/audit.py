@@ -2,9 +2,10 @@
 
 - `gold_in_text_not_extracted`: the gold appears in the final part (after the last end-of-thinking
   marker, its last AUDIT_REGION characters) but a different answer, or none, was taken.
-- `length_at_cap`: the completion used exactly `max_tokens` tokens, or a count that looks like a cap
-  (a power of two or a round thousand, from 1,000 up): the response was probably cut off, which
-  matters most for imports that do not record a finish reason.
+- `length_at_cap`: the backend said the completion stopped at its length limit (`finish_reason`
+  "length"), or it used exactly the run's `max_tokens`. Round counts (4,096, 30,000) are not read as
+  a cap: responses that finish on their own at such counts are common, and flagging them buried the
+  samples really cut off.
 Flags never change a verdict; `summarize_run` counts them and the report shows the counts.
 """
 
@@ -21,26 +22,25 @@ GOLD_IN_TEXT = "gold_in_text_not_extracted"
 LENGTH_AT_CAP = "length_at_cap"
 FLAGS = (GOLD_IN_TEXT, LENGTH_AT_CAP)
 AUDIT_REGION = 4_000  # characters at the end of the final part searched for the gold
-MIN_CAP = 1_000  # smaller token counts are never read as a cap
 
 
 def audit_flags(
-    text: str, grade: Grade, golds: Sequence[Gold], completion_tokens: int | None, max_tokens: int | None = None
+    text: str, grade: Grade, golds: Sequence[Gold], completion_tokens: int | None, max_tokens: int | None = None,
+    finish_reason: str | None = None,
 ) -> tuple[str, ...]:
     """The flags (a subset of FLAGS, in that order) for one graded response."""
     flags = []
     if not grade.correct and _gold_in_final_part(text, golds):
         flags.append(GOLD_IN_TEXT)
-    if completion_tokens is not None and looks_capped(completion_tokens, max_tokens):
+    if at_cap(finish_reason, completion_tokens, max_tokens):
         flags.append(LENGTH_AT_CAP)
     return tuple(flags)
 
 
-def looks_capped(tokens: int, max_tokens: int | None = None) -> bool:
-    """True when `tokens` equals the cap, or is a power of two or a multiple of 1,000 (from MIN_CAP)."""
-    if max_tokens is not None and tokens == max_tokens:
-        return True
-    return tokens >= MIN_CAP and (tokens & (tokens - 1) == 0 or tokens % 1_000 == 0)
+def at_cap(finish_reason: str | None, tokens: int | None, max_tokens: int | None) -> bool:
+    """True when the completion stopped at its length limit: `finish_reason` "length", or exactly
+    `max_tokens` tokens (imports that record the cap but not the finish reason)."""
+    return finish_reason == "length" or (tokens is not None and max_tokens is not None and tokens == max_tokens)
 
 
 def _gold_in_final_part(text: str, golds: Sequence[Gold]) -> bool:

@@ -51,7 +51,8 @@ def regrade(record: Mapping[str, Any], problem: Problem, max_tokens: int | None 
         "extracted": grade.extracted,
         "status": grade.status,
         "correct": bool(grade.correct),
-        "flags": list(audit_flags(text, grade, problem.golds, None if tokens is None else int(tokens), max_tokens)),
+        "flags": list(audit_flags(text, grade, problem.golds, None if tokens is None else int(tokens), max_tokens,
+                                  record.get("finish_reason"))),
     }
     graded.pop("machine_correct", None)
     return with_override(graded, record.get("override"))

@@ -4,6 +4,7 @@ Re-scoring a run is re-grading its records (evaluator.grading.records) and calli
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -11,19 +12,25 @@ from typing import TYPE_CHECKING, Any
 from evaluator.types import Problem
 
 if TYPE_CHECKING:  # estimators imports numpy: loaded only when a table is built
+    from evaluator.grading.equivalence import ClassStore
     from evaluator.metrics.estimators import ProblemSamples
     from evaluator.run.record_types import Summary
 
 SUMMARY_VERSION = 1
+_INTEGER_TEXT = re.compile(r"-?\d{1,400}")
 
 
 def problem_table(
-    records: Iterable[Mapping[str, Any]], problems: Sequence[Problem], k: int | None = None
+    records: Iterable[Mapping[str, Any]], problems: Sequence[Problem], k: int | None = None,
+    classes: ClassStore | None = None,
 ) -> list[ProblemSamples]:
     """Per-problem samples for the metrics (samples with index >= k are left out), in problem order.
-    For a non-integer key, answers are replaced by their equivalence class (grading.equivalence)."""
+    For a non-integer key, answers are replaced by their equivalence class (grading.equivalence), from
+    `classes` (a run's stored classes) when given, else built in memory."""
+    from evaluator.grading.equivalence import ClassStore
     from evaluator.metrics.estimators import ProblemSamples
 
+    classes = classes if classes is not None else ClassStore()
     by_problem: dict[str, list[Mapping[str, Any]]] = {p.id: [] for p in problems}
     for r in records:
         if r["problem_id"] in by_problem and (k is None or int(r["sample"]) < k):
@@ -33,10 +40,10 @@ def problem_table(
         rows = sorted(by_problem[p.id], key=lambda r: int(r["sample"]))
         answers = tuple(r.get("extracted") for r in rows)
         correct = tuple(bool(r.get("correct")) for r in rows)
-        if not isinstance(p.answer, int):  # LaTeX key: vote on equivalence classes, not spellings
-            from evaluator.grading.equivalence import answer_classes
-
-            answers = answer_classes(answers, correct, str(p.answer))
+        # LaTeX key: vote on equivalence classes, not spellings (a report reads every key back as text:
+        # "73" is still an integer key, whose answers are canonical integers already)
+        if not isinstance(p.answer, int) and not _INTEGER_TEXT.fullmatch(str(p.answer)):
+            answers = classes.classes(p.id, answers, correct, str(p.answer))
         table.append(ProblemSamples(problem_id=p.id, golds=tuple(str(g) for g in p.golds), answers=answers,
                                     correct=correct))
     return table
@@ -49,13 +56,17 @@ def summarize_run(
     errors: int = 0,
     cost_usd: float | None = None,
     seed: int = 0,
+    classes: ClassStore | None = None,
 ) -> Summary:
-    """summary.json: all metrics (see docs/metrics.md) plus counts of statuses, tokens and errors."""
+    """summary.json: all metrics (see docs/metrics.md) plus counts of statuses, tokens and errors.
+    `classes`: the run's stored cons@k classes (grading.equivalence.ClassStore), else built in memory."""
+    from evaluator.grading.equivalence import ClassStore
     from evaluator.metrics.estimators import per_problem, summarize
     from evaluator.metrics.stability import stability
 
     used = [r for r in records if int(r["sample"]) < k]
-    table = problem_table(used, problems, k)
+    classes = classes if classes is not None else ClassStore()
+    table = problem_table(used, problems, k, classes)
     # cons@k over the fewest samples any problem has (k once the run is complete); None before any sample
     metrics = summarize(table, seed=seed) if any(p.n for p in table) else None
     statuses = Counter(str(r.get("status")) for r in used)
@@ -78,6 +89,8 @@ def summarize_run(
             "weak": _share(statuses, ("weak",), n),
             "ambiguous": _share(statuses, ("ambiguous",), n),
             "out_of_range": _share(statuses, ("out_of_range",), n),
+            # answers left in a cons@k class of their own: a comparison undecided, or the time cap
+            "undecided_class": (sum(classes.undecided.get(p.id, 0) for p in problems) / n) if n else None,
         },
         "statuses": dict(sorted(statuses.items())),
         "flags": dict(sorted(Counter(str(f) for r in used for f in r.get("flags") or ()).items())),

@@ -90,12 +90,14 @@ class RunView:
 
     def table(self) -> list[ProblemSamples]:
         """Per-problem ProblemSamples (evaluator.metrics.estimators) from the stored verdicts, in benchmark order."""
+        from evaluator.grading.equivalence import ClassStore
         from evaluator.metrics.summary import problem_table
         from evaluator.types import Problem
 
         golds = self.golds()
         problems = [Problem(id=pid, problem="", answer=golds.get(pid, "")) for pid in self.problem_ids]
-        return problem_table(self.records, problems, self.k)
+        # the cons@k classes the summary was computed with, stored with the run: never compared again here
+        return problem_table(self.records, problems, self.k, ClassStore.open(self.directory, read_only=True))
 
 
 def load_run(directory: Path) -> RunView:

@@ -6,8 +6,9 @@ the end of a run and shown in the report. A clean run passes every one; each che
 |--------------------|-------------------------------------------------------------------------------------|
 | sampling_ignored   | temperature > 0, yet the samples of most problems are identical (same text)         |
 | served_model       | the `model` the API returned differs from the one requested (aliases, re-routing)   |
-| reasoning_channel  | thinking is expected but no sample shows any; or reasoning arrives inside `content` |
-|                    | for some samples while others use the separate reasoning field                      |
+| reasoning_channel  | thinking is expected (the prompt opens <think>, or the model is one that thinks in  |
+|                    | the open) but no sample shows any; or reasoning arrives inside `content` for some   |
+|                    | samples while others use the separate reasoning field                               |
 | truncation         | more than 5% of samples hit max_tokens                                              |
 | no_answer          | more than 10% of samples have no extracted answer                                   |
 | errors             | samples failed for good (left in errors.jsonl)                                      |
@@ -16,6 +17,7 @@ the end of a run and shown in the report. A clean run passes every one; each che
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -30,6 +32,15 @@ TRUNCATION_SHARE = 0.05
 #: Share of samples without an answer above which extraction or the prompt is suspect.
 NO_ANSWER_SHARE = 0.10
 THINK_END = "</think>"
+#: Models that always think in the open, whatever the prompt ends with: a run of one whose samples show no
+#: reasoning lost it (a server without a reasoning parser that strips the block, a provider that drops it).
+#: Matched against the preset name and the model id sent (a local preset sends its Hugging Face id).
+#: OpenAI's o-series think too, but their API hides the reasoning (only its token count comes back).
+VISIBLE_THINKERS = (
+    re.compile(r"deepseek[-_ ]?r1", re.I),  # R1, R1-0528, R1-Zero, the R1 distills (preset and HF names)
+    re.compile(r"deepseek-reasoner|r1-distill", re.I),
+    re.compile(r"\bqwq\b|sky-t1", re.I),
+)
 
 
 class RunChecks(TypedDict):
@@ -84,9 +95,10 @@ def _reasoning_channel(records: Sequence[Mapping[str, Any]], expects_thinking: b
                      f"while {split} use the separate reasoning field: the provider mixes channels")
     finished = sum(1 for r in records if r.get("finish_reason") != "length")
     if expects_thinking and not split and not inline and finished:
-        return Check("reasoning_channel", False, f"the prompt opens a <think> block but none of the {finished} "
-                     "samples that finished has </think> or a reasoning field: the provider drops the reasoning "
-                     "(or the model never closes it); answers may come from reasoning text")
+        return Check("reasoning_channel", False, f"thinking is expected (the prompt opens a <think> block, or the "
+                     f"model thinks in the open) but none of the {finished} samples that finished has </think> or a "
+                     "reasoning field: the provider drops the reasoning (or the model never closes it); answers "
+                     "may come from reasoning text")
     if expects_thinking and not split and not inline:
         return Check("reasoning_channel", True, "every sample was cut before its thinking ended: cannot tell")
     if split:
@@ -137,6 +149,14 @@ def _dataset(dataset: str, content_hash: str, warnings: Sequence[str]) -> Check:
     return Check("dataset", True, f"no known copy of {dataset!r} to compare with (hash {content_hash})")
 
 
+def thinks_in_the_open(config: Mapping[str, Any]) -> bool:
+    """Whether the run's model (preset name or model id) is one of VISIBLE_THINKERS."""
+    identity = config.get("identity") or {}
+    backend = config.get("backend_config") or {}
+    names = (config.get("model_name"), identity.get("model"), backend.get("model"))
+    return any(pattern.search(str(name)) for name in names if name for pattern in VISIBLE_THINKERS)
+
+
 def protocol_checks(
     records: Sequence[Mapping[str, Any]],
     config: Mapping[str, Any],
@@ -147,7 +167,7 @@ def protocol_checks(
     identity = config.get("identity") or {}
     backend = config.get("backend_config") or {}
     requested = str(backend.get("model") or identity.get("model") or "")
-    expects = "<think>" in str(identity.get("assistant_prefix") or "")
+    expects = "<think>" in str(identity.get("assistant_prefix") or "") or thinks_in_the_open(config)
     max_tokens = identity.get("max_tokens")
     checks = (
         _sampling_ignored(records, float(identity.get("temperature") or 0.0)),

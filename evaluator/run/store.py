@@ -110,8 +110,9 @@ def _json_kind(value: Any) -> str:
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
-def _repair_torn_tail(path: Path) -> int:
-    """Cut a last line that has no newline (a crash mid-write). Returns the bytes removed."""
+def repair_torn_tail(path: Path) -> int:
+    """Cut a last line that has no newline (a crash mid-write). Returns the bytes removed. Every append-only
+    JSONL file of a run uses it (samples, errors, and the judge's calls, which get it passed in)."""
     if not path.exists():
         return 0
     with open(path, "rb+") as f:
@@ -220,7 +221,7 @@ class RunStore:
             else:
                 write_json(existing, {**config, "config_hash": config_hash, "schema_version": SCHEMA_VERSION})
                 store.k = int(config.get("k") or 0)
-            store.repaired_bytes = _repair_torn_tail(directory / SAMPLES) + _repair_torn_tail(directory / ERRORS)
+            store.repaired_bytes = repair_torn_tail(directory / SAMPLES) + repair_torn_tail(directory / ERRORS)
             store._samples = open(directory / SAMPLES, "a", encoding="utf-8")
             store._errors = open(directory / ERRORS, "a", encoding="utf-8")
         except OSError as exc:

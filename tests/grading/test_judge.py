@@ -1,5 +1,6 @@
-"""LLM-judge fallback: strict verdict parsing, which samples are asked, and a judging pass against our
-OpenAI-compatible test server playing a judge (strict and sloppy replies, HTTP errors), cached and resumed."""
+"""LLM-judge fallback: strict verdict parsing, and a judging pass over real HTTP against our OpenAI-compatible
+test server playing a judge (strict and sloppy replies, HTTP errors), cached and resumed; the summary is for
+the judge asked for. Which samples are asked and what the judge sees: test_judge_what_it_sees.py."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from evaluator.grading.judge import (
     parse_verdict,
     run_judge,
 )
+from evaluator.run.store import repair_torn_tail
 from evaluator.testing.fake_openai_server import FakeOpenAIServer, FakeServerConfig
 from evaluator.types import BackendConfig, Problem
 
@@ -55,36 +57,39 @@ def test_parse_verdict(reply: Reply) -> None:
 PROBLEMS = [Problem("half", "Compute $x$ with $2x = 1$.", "\\frac{1}{2}"), Problem("int", "Compute 7*6.", 42)]
 
 
-def _record(pid: str, sample: int, extracted: str | None, correct: bool, response: str = "") -> dict:
-    return {"problem_id": pid, "sample": sample, "extracted": extracted, "correct": correct,
-            "status": "ok" if extracted else "no_answer", "response": response or f"\\boxed{{{extracted}}}"}
+def _record(pid: str, sample: int, extracted: str | None, correct: bool, response: str = "",
+            status: str = "") -> dict:
+    return {"problem_id": pid, "sample": sample, "extracted": extracted, "correct": correct, "finish_reason": "stop",
+            "status": status or ("ok" if extracted else "no_answer"),
+            "response": response or f"<think>Let me solve.</think>So $x = \\boxed{{{extracted}}}$."}
 
 
 RECORDS = [
     _record("half", 0, "\\frac{1}{2}", True),   # right by rules: never asked
     _record("half", 1, "0.50", False),          # wrong by rules (pretend): asked
-    _record("half", 2, None, False, "<think>long</think>So x is one half."),  # no answer: asked, closing text
+    _record("half", 2, "1/2.0", False, "<think>long</think>Dividing, x is one half: $\\boxed{1/2.0}$."),  # asked
     _record("half", 3, "\\frac{1}{3}", False),  # wrong: asked
+    _record("half", 5, None, False, "<think>long</think>So x is one half."),  # no answer stated: never asked
     _record("int", 0, "41", False),             # integer key: never asked
     _record("half", 4, "\\frac{1}{2}", True),
 ]
 
 
-def test_only_wrong_or_unanswered_samples_of_latex_keys_are_asked() -> None:
-    calls = judge_calls(RECORDS, {p.id: p for p in PROBLEMS}, k=4)
+def test_only_stated_wrong_answers_of_latex_keys_are_asked() -> None:
+    calls = judge_calls(RECORDS, {p.id: p for p in PROBLEMS}, k=6)
     assert [(c.problem_id, c.sample) for c in calls] == [("half", 1), ("half", 2), ("half", 3)]
-    assert "Candidate's final answer:\n0.50" in calls[0].prompt and "Official answer: \\frac{1}{2}" in calls[0].prompt
-    assert "So x is one half." in calls[1].prompt and "long" not in calls[1].prompt.split("Candidate")[1]
+    assert "stated final answer: 0.50\n" in calls[0].prompt and "Official answer: \\frac{1}{2}" in calls[0].prompt
+    assert "x is one half" in calls[1].prompt and "long" not in calls[1].prompt.split("Candidate")[1]
     assert calls[0].prompt.rstrip().endswith("VERDICT: DIFFERENT")
 
 
 def _judge(prompt: str) -> str:
-    """Plays a grader: strict EQUIVALENT for 0.50, a sloppy 'Yes' for the unanswered one, strict DIFFERENT else."""
-    answer = re.search(r"Candidate's final answer:\n(.*?)\n\nIs the", prompt, re.S)
+    """Plays a grader: strict EQUIVALENT for 0.50, a sloppy 'Yes' for 1/2.0, strict DIFFERENT else."""
+    answer = re.search(r"Candidate's stated final answer: (.*?)\n\nIs the", prompt, re.S)
     assert answer is not None
     if answer[1] == "0.50":
         return "0.50 = 1/2.\nVERDICT: EQUIVALENT"
-    if "one half" in answer[1]:
+    if answer[1] == "1/2.0":
         return "Yes, they are equivalent."
     return "VERDICT: DIFFERENT"
 
@@ -104,7 +109,7 @@ def _judge_pass(server: FakeOpenAIServer, directory: Path):
     async def go():
         backend = create_backend(config)
         try:
-            return await run_judge(directory, RECORDS, PROBLEMS, 5, backend, config)
+            return await run_judge(directory, RECORDS, PROBLEMS, 6, backend, config, repair_torn_tail)
         finally:
             await backend.aclose()
 
@@ -130,23 +135,35 @@ def test_judging_pass_stores_each_call_and_resumes_after_errors(server: FakeOpen
         ("half", 1): "equivalent", ("half", 2): "unparseable", ("half", 3): "different"}
     assert all(r["prompt"].startswith("You are checking") and r["reply"] and r["prompt_sha"] for r in rows.values())
 
-    summary = judge_summary(tmp_path, RECORDS, PROBLEMS, 5)
+    summary = judge_summary(tmp_path, RECORDS, PROBLEMS, 6, "fake-judge")
     assert summary is not None
     assert (summary["judged"], summary["flipped"], summary["unparseable"], summary["pending"]) == (3, 1, 1, 0)
-    # half: 2 of 5 right by rules, 3 of 5 with the judge; int: 0 of 1
-    assert summary["pass1"] == pytest.approx((2 / 5 + 0) / 2)
-    assert summary["pass1_with_judge"] == pytest.approx((3 / 5 + 0) / 2)
+    # half: 2 of 6 right by rules, 3 of 6 with the judge; int: 0 of 1
+    assert summary["pass1"] == pytest.approx((2 / 6 + 0) / 2)
+    assert summary["pass1_with_judge"] == pytest.approx((3 / 6 + 0) / 2)
     assert summary["cost_usd"] is None  # no price for the fake judge
 
 
 def test_a_regraded_sample_is_asked_again(server: FakeOpenAIServer, tmp_path: Path) -> None:
     _judge_pass(server, tmp_path)
-    changed = [dict(r, extracted="\\frac{2}{4}") if (r["problem_id"], r["sample"]) == ("half", 3) else r
+    changed = [_record("half", 3, "\\frac{2}{5}", False) if (r["problem_id"], r["sample"]) == ("half", 3) else r
                for r in RECORDS]
-    calls = judge_calls(changed, {p.id: p for p in PROBLEMS}, 5)
-    summary = judge_summary(tmp_path, changed, PROBLEMS, 5)
+    calls = judge_calls(changed, {p.id: p for p in PROBLEMS}, 6)
+    summary = judge_summary(tmp_path, changed, PROBLEMS, 6, "fake-judge")
     assert summary is not None and summary["pending"] == 1 and len(calls) == 3
 
 
-def test_no_judge_file_no_judge_block(tmp_path: Path) -> None:
-    assert judge_summary(tmp_path, RECORDS, PROBLEMS, 5) is None
+def test_no_judge_named_no_judge_block(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    _judge_pass(server, tmp_path)
+    assert judge_summary(tmp_path, RECORDS, PROBLEMS, 6, None) is None
+
+
+def test_the_summary_names_the_judge_asked_for_not_the_last_stored(server: FakeOpenAIServer, tmp_path: Path) -> None:
+    _judge_pass(server, tmp_path)
+    rows = (tmp_path / JUDGE_FILE).read_text().splitlines()
+    other = [json.dumps(dict(json.loads(line), judge_model="another-judge", verdict="equivalent")) for line in rows]
+    (tmp_path / JUDGE_FILE).write_text("\n".join(rows + other) + "\n")  # another judge's calls stored last
+    summary = judge_summary(tmp_path, RECORDS, PROBLEMS, 6, "fake-judge")
+    assert summary is not None and (summary["model"], summary["flipped"]) == ("fake-judge", 1)
+    fresh = judge_summary(tmp_path, RECORDS, PROBLEMS, 6, "a-third-judge")  # asked for, never answered yet
+    assert fresh is not None and (fresh["model"], fresh["judged"], fresh["pending"]) == ("a-third-judge", 0, 3)

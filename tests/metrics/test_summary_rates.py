@@ -56,6 +56,7 @@ CASES = (
     Case("ambiguous", 1 / 10, "p2:2"),
     Case("out_of_range", 1 / 10, "p2:3"),
     Case("content_filter", 0.0, "finish_reason content_filter: none of these samples"),
+    Case("undecided_class", 0.0, "integer keys: no cons@k class is ever undecided (tests/grading/test_class_bounds.py)"),
 )
 
 

@@ -61,6 +61,25 @@ def test_each_check_fires_on_its_fault_and_only_there(case: Case, tmp_path: Path
         assert (f"check {name}:" in result.stderr) == (name in case.failed), result.stderr
 
 
+def test_a_thinking_preset_without_reasoning_fails_the_reasoning_check(tmp_path: Path) -> None:
+    """deepseek-r1-0528 sends no <think> prefix (its chat template opens the block), yet it always thinks: a
+    server that returns only the text after </think> must fail the check, through the real CLI and client."""
+    answers = {p.problem: int(p.answer) for p in load_benchmark("demo").problems}
+    server = FakeOpenAIServer(FakeServerConfig(answers=answers, models=("deepseek-ai/DeepSeek-R1-0528",),
+                                               drop_reasoning=True))
+    url = server.start()
+    try:
+        result = evaluate("--model", "deepseek-r1-0528", "--base-url", url, "--k", "2", "--dataset", "demo",
+                          "--output-dir", "o", "--quiet", cwd=tmp_path)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    (summary_path,) = tmp_path.glob("o/*/summary.json")
+    checks = {c["name"]: c for c in json.loads(summary_path.read_text())["checks"]}
+    assert not checks["reasoning_channel"]["passed"], checks["reasoning_channel"]
+    assert "check reasoning_channel:" in result.stderr
+
+
 def test_served_model_is_recorded_per_sample_and_in_the_summary(tmp_path: Path) -> None:
     server = FakeOpenAIServer(FakeServerConfig(served_model="fake-r1-0528"))
     url = server.start()
@@ -99,6 +118,24 @@ RECORD_CASES = (
     RecordCase("reasoning split into a field for some samples, inside content for others",
                (_record("a", 0, "x \\boxed{1}", "think"), _record("a", 1, "<think>t</think> \\boxed{1}")), CONFIG,
                frozenset({"reasoning_channel"})),
+    RecordCase("deepseek-r1-0528 (no <think> prefix in its prompt) and no sample shows reasoning",
+               (_record("a", 0, "So \\boxed{1}"), _record("a", 1, "So \\boxed{2}")),
+               {**CONFIG, "model_name": "deepseek-r1-0528", "identity": {**CONFIG["identity"], "assistant_prefix": "",
+                                                                          "model": "deepseek-ai/DeepSeek-R1-0528"}},
+               frozenset({"reasoning_channel"})),
+    RecordCase("deepseek-r1-0528 with its reasoning in a separate field",
+               (_record("a", 0, "So \\boxed{1}", "think"), _record("a", 1, "So \\boxed{2}", "think")),
+               {**CONFIG, "model_name": "deepseek-r1-0528", "identity": {**CONFIG["identity"], "assistant_prefix": "",
+                                                                          "model": "deepseek-ai/DeepSeek-R1-0528"}},
+               frozenset()),
+    RecordCase("an ad-hoc distill id served without a <think> prefix, reasoning dropped",
+               (_record("a", 0, "So \\boxed{1}"), _record("a", 1, "So \\boxed{2}")),
+               {**CONFIG, "model_name": "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+                "identity": {**CONFIG["identity"], "assistant_prefix": ""}}, frozenset({"reasoning_channel"})),
+    RecordCase("o3-mini hides its reasoning by design: no reasoning is not a fault",
+               (_record("a", 0, "So \\boxed{1}"), _record("a", 1, "So \\boxed{2}")),
+               {**CONFIG, "model_name": "o3-mini", "identity": {**CONFIG["identity"], "assistant_prefix": "",
+                                                                "model": "o3-mini"}}, frozenset()),
     RecordCase("a text that is none of the known copies of aime-2024",
                (_record("a", 0, "<think>t</think>1"), _record("a", 1, "<think>u</think>1")),
                {**CONFIG, "identity": {**CONFIG["identity"], "dataset_hash": "0000000000000000"}},
