@@ -78,6 +78,7 @@ def summarize_run(
             "weak": _share(statuses, ("weak",), n),
             "ambiguous": _share(statuses, ("ambiguous",), n),
             "out_of_range": _share(statuses, ("out_of_range",), n),
+            "hedged": _share(statuses, ("hedged",), n),
         },
         "statuses": dict(sorted(statuses.items())),
         "flags": dict(sorted(Counter(str(f) for r in used for f in r.get("flags") or ()).items())),
