@@ -36,7 +36,9 @@ _VERB = re.compile(r"\b(?:is|are|equals|gives|get|be|was|becomes|to)[ \t]{1,3}(?
 _APPROX = re.compile(r"\\approx|≈|\\simeq")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _NOT_WORDS = frozenset({"sqrt", "frac", "cdot", "times", "pi", "left", "right", "dfrac", "tfrac"})
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s{1,20}|\n{1,20}")
+_DISPLAY_MATH = re.compile(r"\\\[.{1,400}?\\\]|\$\$[^$]{1,400}\$\$", re.S)
+# `!` ends a sentence only before a capital (`26! \\cdot 2` is a factorial)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.?。！？])\s{1,20}|(?<=!)\s{1,20}(?=[A-Z*])|\n{1,20}")
 _MATH_SEGMENT = re.compile(r"\$\$?([^$]{1,400})\$|\\\((.{1,400}?)\\\)|\\\[(.{1,400}?)\\\]", re.S)
 _NUMBER_WORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)"
 _WORDS_AFTER_VERB = re.compile(rf"\b(?:is|are|equals|be|answer:?)[ \t]{{1,3}}((?:{_NUMBER_WORD}(?:[ \t-]{{1,3}}(?:and[ \t]{{1,3}})?)){{0,8}}{_NUMBER_WORD})\b", re.I)
@@ -62,12 +64,23 @@ def weak_answer(final: str, finish_reason: str | None) -> tuple[str, str] | None
     tail = _drop_signatures(tail)
     if not tail or (finish_reason != "stop" and not tail.endswith(FINISHED_ENDINGS)):
         return None  # ends mid-sentence: there is no concluding sentence to read
-    pieces = [p for p in _SENTENCE_SPLIT.split(tail[-WEAK_WINDOW:]) if p.strip()]
+    pieces = [p for p in _pieces(tail[-WEAK_WINDOW:]) if p.strip()]
     for piece in reversed(pieces[-WEAK_SENTENCES:]):
         found = sentence_answer(piece)
         if found is not None:
             return found
     return None
+
+
+def _pieces(tail: str) -> list[str]:
+    """The sentences of `tail`, each display-math block (`\\[ ... \\]`, `$$ ... $$`) one piece of its own."""
+    pieces: list[str] = []
+    pos = 0
+    for block in _DISPLAY_MATH.finditer(tail):
+        pieces += _SENTENCE_SPLIT.split(tail[pos : block.start()])
+        pieces.append(block.group().replace("\n", " "))
+        pos = block.end()
+    return pieces + _SENTENCE_SPLIT.split(tail[pos:])
 
 
 def ends_unfinished(final: str) -> bool:

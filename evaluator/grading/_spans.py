@@ -35,8 +35,8 @@ _NEGATION_BEFORE = re.compile(
     r"[\s*$({]{0,6}(?:\\\(|\\\[)?[\s{]{0,3}$",
     re.I,
 )
-_VALUE_END = r"(?:\d|\}|\$|\\\)|\))"
-_VALUE_START = r"(?:-?\d|\.\d|\\|\$|\(|[A-Za-z][ \t]{0,2}=)"
+_VALUE_END = r"(?:\d|[}$)\]!π∞]|\\\))"
+_VALUE_START = r"(?:-?\d|\.\d|\\|[$(√π∞]|[A-Za-z][ \t]{0,2}=)"
 _OR = r"(?:\bor\b|\\text\{[ \t]{0,3}or[ \t]{0,3}\}|\\(?:lor|vee)\b|\\mathrm\{[ \t]{0,3}or[ \t]{0,3}\})"
 # "5 or 7", "$5$ or $7$", "x = 5 \text{ or } x = 7": an alternative right before or right after the answer.
 _OR_BEFORE = re.compile(rf"{_VALUE_END}[ \t$]{{0,4}},?[ \t]{{0,3}}{_OR}[ \t$]{{0,4}}(?:\\\(|\\\[)?[ \t]{{0,3}}$", re.I)
@@ -85,8 +85,12 @@ def whole_expression(text: str) -> str | None:
     stripped = text.strip().rstrip(".").strip()
     if not stripped or _LEADING_WORD.match(stripped):
         return None
-    found = expression_at(stripped, 0)
-    return found if found is not None and found == stripped else None
+    items = list_items(stripped) or [stripped]  # a bare list `a, b` is a whole answer too
+    for item in items:
+        found = expression_at(item, 0)
+        if found is None or found != item:
+            return None
+    return stripped
 
 
 def hedged_around(text: str, start: int, end: int) -> bool:
@@ -125,7 +129,7 @@ def list_items(span: str) -> list[str] | None:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == "," and depth == 0 and not (text[i - 1 : i] == "\\" or text[i + 1 : i + 2] == "\\"):
+        elif ch == "," and depth == 0 and not (text[i - 1 : i] == "\\" or text[i + 1 : i + 3] in ("\\!", "\\,")):
             parts.append(text[begin:i].strip())
             begin = i + 1
     parts.append(text[begin:].strip())
