@@ -116,6 +116,7 @@ _BRACE = re.compile(r"\\.|[{}]", re.S)
 _BARE_BOX_ARG = re.compile(r"[^\s${}\\]{1,40}")
 _STATEMENT_LEAD = re.compile(r"[\s*:_=#]{0,20}(?:is\b)?[\s*:_=#]{0,20}")
 _PHRASE_END = re.compile(r"\n|\.(?:\s|$)|\$|\\\]|\\\)")
+_SENTENCE_END = re.compile(r"\n|\.(?:\s|$)")
 _WORD_RUN = re.compile(r"(?<!\\)\b[A-Za-z]{3,}\b")
 # Between two boxes that together state one answer: `\boxed{1}, \boxed{2}`, `$\boxed{1}$ and $\boxed{2}$`.
 _LIST_GAP = re.compile(r"[ \t$]{0,4}(?:,|;|and|\\text\{[ \t]{0,2}and[ \t]{0,2}\}|\\quad)[ \t$,]{0,6}(?:and[ \t$]{1,4})?")
@@ -289,7 +290,7 @@ def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | Non
         window = window.split(form.terminator, 1)[0]
     lead = _STATEMENT_LEAD.match(window)
     window = window[lead.end() if lead else 0 :]
-    rest = ""  # what follows a math span: "or $7$" makes it a hedge
+    rest = sentence = ""  # what follows a math span ("or $7$" makes it a hedge); the sentence of a phrase
     for opener, closer in MATH_OPENERS:
         if window.startswith(opener):
             body = window[len(opener) :].lstrip()
@@ -304,6 +305,7 @@ def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | Non
             if window.startswith(cmd):
                 return _box_answer(window, cmd)
         stop = _PHRASE_END.search(window)
+        sentence = _SENTENCE_END.split(window, 1)[0]  # for a phrase with math in it: "the minimum is $9\sqrt{15}$"
         window = window if stop is None else window[: stop.start()]
     phrase = window.strip()
     if not phrase or len(phrase) > MAX_ANSWER_CHARS:
@@ -317,7 +319,7 @@ def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | Non
         answer = canonical_answer(phrase)  # a math expression, read whole: the answer is not an integer
         return None if answer is None else (answer, phrase)
     if form.loose:  # a phrase ("there are 12 ways", "the value is $14+4\\sqrt{37}$"): read as a sentence
-        return sentence_answer(phrase)
+        return sentence_answer(sentence or phrase)
     return None
 
 
