@@ -14,7 +14,7 @@ import re
 
 from evaluator.grading._spans import (
     HEDGE_WINDOW,
-    expression_at,
+    expressions_at,
     hedged_around,
     hedged_inside,
     list_items,
@@ -148,7 +148,7 @@ def sentence_answer(sentence: str) -> tuple[str, str] | None:
         joined = ", ".join(items)
         return _unless_hedged(sentence, listed.start(1), listed.end(1), (canonical_answer(joined) or joined, joined))
     for verb in reversed(list(_VERB.finditer(sentence))[-4:]):
-        expression = expression_at(sentence, verb.end())
+        expression = expressions_at(sentence, verb.end())
         if expression is not None:
             begin = sentence.index(expression, verb.end())
             return _unless_hedged(sentence, begin, begin + len(expression), _plain(expression))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 MAX_EXPRESSION_CHARS = 200  # a plain-text expression longer than this is not an answer a grader reads
+MAX_ITEMS = 12  # items of a stated list of expressions
 HEDGE_WINDOW = 40  # characters either side of a stated answer where a hedge or a negation is looked for
 
 # One token of a plain-text expression, tried in order. Numbers: thousands groups (`1,024`) before a
@@ -27,14 +28,12 @@ _TOKEN = re.compile(
 _WORDY_COMMANDS = frozenset({"\\text", "\\textbf", "\\mbox", "\\mathrm", "\\quad", "\\qquad", "\\textit"})
 _LEADING_WORD = re.compile(r"[A-Za-z]")
 
-# "not 7", "isn't 7", "cannot be 7", "can't equal 7", "rule out 7", "other than 7", "never 7": right before it.
-_NEGATION_BEFORE = re.compile(
-    r"(?:\bnot|n't|\bnever|\bcannot|\bno\s{1,3}longer|\brul(?:e|es|ed|ing)\s{1,3}out|\bexclud(?:e|es|ed|ing)"
-    r"|\beliminat(?:e|es|ed|ing)|\bother\s{1,3}than|\bexcept|\binstead\s{1,3}of|\brather\s{1,3}than)"
-    r"(?:\s{1,3}(?:be|equal|equals|equal\s{1,3}to|to|the\s{1,3}value|possible|possibly))?"
-    r"[\s*$({]{0,6}(?:\\\(|\\\[)?[\s{]{0,3}$",
-    re.I,
-)
+# "not 7", "isn't 7", "cannot be 7", "can't equal 7", "rule out 7", "other than 7": the words right before it.
+_NEGATION_WORDS = frozenset({"not", "never", "cannot", "except", "excluding", "exclude", "excludes", "excluded"})
+_NEGATION_PAIRS = frozenset({("rule", "out"), ("rules", "out"), ("ruled", "out"), ("ruling", "out"),
+                             ("other", "than"), ("instead", "of"), ("rather", "than"), ("no", "longer")})
+_LINKING_WORDS = frozenset({"be", "equal", "equals", "to", "possibly", "exactly"})  # "cannot be 7", "not equal to 7"
+_DELIMITERS = " \t\n*$({[\\"
 _VALUE_END = r"(?:\d|[}$)\]!π∞]|\\\))"
 _VALUE_START = r"(?:-?\d|\.\d|\\|[$(√π∞]|[A-Za-z][ \t]{0,2}=)"
 _OR = r"(?:\bor\b|\\text\{[ \t]{0,3}or[ \t]{0,3}\}|\\(?:lor|vee)\b|\\mathrm\{[ \t]{0,3}or[ \t]{0,3}\})"
@@ -44,6 +43,7 @@ _OR_AFTER = re.compile(rf"^[ \t$]{{0,4}}(?:\\\)|\\\])?[ \t]{{0,3}},?[ \t]{{0,3}}
                        re.I)
 _OR_INSIDE = re.compile(rf"{_VALUE_END}[ \t]{{0,4}},?[ \t]{{0,3}}{_OR}[ \t]{{0,4}}{_VALUE_START}", re.I)
 _EQUATION_ITEM = re.compile(r"\s{0,3}([A-Za-z](?:_\{?\w{1,4}\}?)?)\s{0,3}=\s{0,3}(.{1,200})", re.S)
+_LIST_GAP = re.compile(r"[ \t]{0,2},[ \t]{0,2}(?:and[ \t]{1,2})?")
 _THOUSANDS_COMMA = re.compile(r"\d,\d{3}(?!\d)")
 
 
@@ -80,6 +80,22 @@ def expression_at(text: str, start: int) -> str | None:
     return expression if any(ch.isdigit() or ch in "\\π∞√" for ch in expression) else None
 
 
+def expressions_at(text: str, start: int) -> str | None:
+    """`expression_at`, extended over a list of expressions (`\\frac{-1+\\sqrt{17}}{2}, \\frac{-1-\\sqrt{17}}{2}`)."""
+    first = expression_at(text, start)
+    if first is None:
+        return None
+    begin = text.index(first, start)
+    end = begin + len(first)
+    for _ in range(MAX_ITEMS):
+        gap = _LIST_GAP.match(text, end)
+        item = expression_at(text, gap.end()) if gap else None
+        if gap is None or item is None or not text.startswith(item, gap.end()):
+            break
+        end = gap.end() + len(item)
+    return text[begin:end]
+
+
 def whole_expression(text: str) -> str | None:
     """`text` itself when all of it is one plain-text math expression (a bare answer line), else None."""
     stripped = text.strip().rstrip(".").strip()
@@ -101,7 +117,13 @@ def hedged_around(text: str, start: int, end: int) -> bool:
 
 def negated(text: str, start: int) -> bool:
     """True when the answer starting at text[start] is negated: "not 7", "cannot be 7", "rule out 7"."""
-    return _NEGATION_BEFORE.search(text[max(0, start - HEDGE_WINDOW) : start]) is not None
+    words = text[max(0, start - HEDGE_WINDOW) : start].rstrip(_DELIMITERS).lower().split()[-4:]
+    while words and words[-1] in _LINKING_WORDS:
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    return last in _NEGATION_WORDS or last.endswith("n't") or tuple(words[-2:]) in _NEGATION_PAIRS
 
 
 def alternative_around(text: str, start: int, end: int) -> bool:
