@@ -32,7 +32,7 @@ _NUM = r"(?<![A-Za-z\d.])-?(?:\d{1,40}(?:,\d{3}){0,6}(?:\.\d{1,20})?|\.\d{1,20})
 _NUMBER = re.compile(_NUM)
 # A number that stands alone in prose, not cut from an expression (`2` of `\frac{5}{2}`, `37` of `4\sqrt{37}`).
 _LONE_NUMBER = re.compile(r"(?<![\w.^_{}/*+\\=-])" + _NUM.split(")", 1)[1] + r"(?![\w^_{}/*+!=])")
-_VERB = re.compile(r"\b(?:is|are|equals|gives|get|be|was|becomes|to)[ \t]{1,3}(?:equal[ \t]{1,3}to[ \t]{1,3}|exactly[ \t]{1,3})?|=|:[ \t]")
+_VERB = re.compile(r"\b(?:is|are|equals|gives|get|be|was|becomes|to)[ \t]{1,3}(?:equal[ \t]{1,3}to[ \t]{1,3}|exactly[ \t]{1,3})?|=")
 _APPROX = re.compile(r"\\approx|≈|\\simeq")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _NOT_WORDS = frozenset({"sqrt", "frac", "cdot", "times", "pi", "left", "right", "dfrac", "tfrac"})

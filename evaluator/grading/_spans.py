@@ -34,6 +34,7 @@ _NEGATION_PAIRS = frozenset({("rule", "out"), ("rules", "out"), ("ruled", "out")
                              ("other", "than"), ("instead", "of"), ("rather", "than"), ("no", "longer")})
 _LINKING_WORDS = frozenset({"be", "equal", "equals", "to", "possibly", "exactly"})  # "cannot be 7", "not equal to 7"
 _DELIMITERS = " \t\n*$({[\\"
+_WORDS = re.compile(r"[a-z']+|[^a-z'\s]+")  # "(not" is "(" and "not"
 _VALUE_END = r"(?:\d|[}$)\]!π∞]|\\\))"
 _VALUE_START = r"(?:-?\d|\.\d|\\|[$(√π∞]|[A-Za-z][ \t]{0,2}=)"
 _OR = r"(?:\bor\b|\\text\{[ \t]{0,3}or[ \t]{0,3}\}|\\(?:lor|vee)\b|\\mathrm\{[ \t]{0,3}or[ \t]{0,3}\})"
@@ -72,8 +73,8 @@ def expression_at(text: str, start: int) -> str | None:
             end = pos
     if end == begin:
         return None
-    if end < len(text) and text[end].isalnum() and end == pos:
-        return None  # cut inside a longer formula
+    if end < len(text) and text[end].isalnum() and end == pos and text[end - 1] not in "([":
+        return None  # cut inside a longer formula (`2n+1`, `2^n`); `7 (not 8)` is not a formula
     expression = text[begin:end].rstrip(" \t")
     while expression and expression[-1] in "-+*/^(=_'[":
         expression = expression[:-1].rstrip()  # a dangling operator is punctuation, not part of the value
@@ -117,7 +118,7 @@ def hedged_around(text: str, start: int, end: int) -> bool:
 
 def negated(text: str, start: int) -> bool:
     """True when the answer starting at text[start] is negated: "not 7", "cannot be 7", "rule out 7"."""
-    words = text[max(0, start - HEDGE_WINDOW) : start].rstrip(_DELIMITERS).lower().split()[-4:]
+    words = _WORDS.findall(text[max(0, start - HEDGE_WINDOW) : start].rstrip(_DELIMITERS).lower())[-4:]
     while words and words[-1] in _LINKING_WORDS:
         words.pop()
     if not words:

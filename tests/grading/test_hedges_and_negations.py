@@ -28,6 +28,7 @@ CASES = [
     Case(r1([r"maybe \boxed{12}"], "So the count is 12 or 13."), None, "hedged", tempting="13", note="R1 final part"),
     Case(r"So the answer is \boxed{11}, not \boxed{10}.", "11", "ok", note="a value stated, another ruled out"),
     Case("It is not hard to see that the answer is 42.", "42", "weak", note="a negation elsewhere in the sentence"),
+    Case("Therefore the answer is 7 (not 8).", "7", "weak", note="a stated value with another ruled out"),
     Case("So there are 12 or more such paths; in fact the count is 15.", "15", "weak", note="or more is no alternative"),
     Case("We can check whether or not 3 divides it: the answer is 27.", "27", "weak", note="whether or not"),
 ]
