@@ -21,7 +21,7 @@ from evaluator.grading._free_form import (
     sentence_answer,
     weak_answer,
 )
-from evaluator.grading._spans import alternative_around, hedged_around, hedged_inside, negated
+from evaluator.grading._spans import alternative_around, expressions_at, hedged_around, hedged_inside, negated
 from evaluator.grading.normalise import (
     MAX_ANSWER_CHARS,
     as_integer,
@@ -318,6 +318,12 @@ def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | Non
     if _WORD_RUN.search(phrase.replace("\\text", "")) is None:
         answer = canonical_answer(phrase)  # a math expression, read whole: the answer is not an integer
         return None if answer is None else (answer, phrase)
+    first = expressions_at(phrase, 0) if form.loose else None
+    if first is not None and phrase.startswith(first):  # "Answer: 12 (since 3 x 4)": the value it opens with
+        if alternative_around(phrase, 0, len(first)):
+            return "", phrase
+        answer = canonical_answer(first)
+        return None if answer is None else (answer, first)
     if form.loose:  # a phrase ("there are 12 ways", "the value is $14+4\\sqrt{37}$"): read as a sentence
         return sentence_answer(sentence or phrase)
     return None

@@ -45,6 +45,7 @@ CASES = [
          r"\frac{-1+\sqrt{17}}{2},\frac{-1-\sqrt{17}}{2}", "weak", note="plain-text list of expressions"),
     Case(r"The final answer is $\frac{1311}{2017}$.", r"\frac{1311}{2017}", "ok", note="final answer is $...$"),
     Case(r"Answer: the minimum is $9\sqrt{15}$", r"9\sqrt{15}", "ok", note="answer line with a phrase"),
+    Case("Answer: 12 (since each of the 3 rows has 4 seats)", "12", "ok", note="answer line opens with its value"),
     Case(r1([r"maybe \boxed{12}"], r"Combining the cases, the total is $1-\frac{2}{\pi}$."),
          r"1-\frac{2}{\pi}", "weak", note="R1 final part, constant pi"),
     Case("We need $2n+1$ to be prime, and the smallest such n is 2n+1 = 7.", "7", "weak",
