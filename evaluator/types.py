@@ -7,7 +7,7 @@ from typing import Literal
 
 # Closed sets of values, each written once (STYLE 15). They are the strings stored on disk, so the JSON
 # stays what it was; a new value is added here first and the type checker finds every place to update.
-Status = Literal["ok", "from_reasoning", "weak", "no_answer", "truncated", "ambiguous", "out_of_range"]
+Status = Literal["ok", "from_reasoning", "weak", "no_answer", "truncated", "ambiguous", "out_of_range", "hedged"]
 """How the final answer was found (grading/extract.py): a graded sample's `status` in samples.jsonl.
 (errors.jsonl lines carry `"status": "error"`: they are failed samples, never graded, not a Status.)"""
 GradeMethod = Literal["integer", "exact", "symbolic", "timeout", "unparsable", "too_long", "worker_error", "none"]

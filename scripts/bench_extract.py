@@ -4,7 +4,13 @@ Groups (each item: a response, its gold, the verdict a careful grader gives, a f
 - int-cases: the labelled Case tables of tests/grading/ with an integer verdict (no-answer cases are
   graded against the tempting number in their text, out-of-range ones against another gold);
 - nonint-cases: tests/grading/test_non_integer_golds.py (fractions, decimals, radicals, tuples, lists,
-  sets, intervals, equations);
+  sets, intervals, equations) and the graded tables of test_stated_whole_expression.py and
+  test_hedges_and_negations.py;
+- unboxed-int / unboxed-nonint: keys stated without a box, the ways models write them ("the answer is $K$",
+  "**Final answer:** $K$", a display-math last line, a bare last line, "Therefore, $x = K$", plain "the
+  answer is K"): every hmmt_feb_2025 key (../shared; its integer keys of any size go to unboxed-int) and
+  every 20th AIME integer key, each as written (credit), as an equivalent rewrite (credit), as a wrong
+  variant (no credit) and hedged ("K or W", "not K": no credit);
 - real: the 180 Sky-T1 responses in ../shared (finish_reason unknown; verdicts: the reported ones);
 - long-int / long-nonint: ~100k-character responses, a third each finished with a box, cut off inside
   the thinking (`length`), and looping with finish_reason unknown (the gold appears in the loop; the
@@ -37,8 +43,13 @@ from tests.support.case_corpus import THINK_FILLER  # noqa: E402
 CASE_MODULES = (
     "test_extract_boxed", "test_extract_final_statements", "test_extract_think", "test_extract_weak",
     "test_extract_range_ambiguous", "test_number_forms", "test_integer_expressions", "test_free_form_endings",
-    "test_unknown_finish_reason", "test_bounded_work",
+    "test_unknown_finish_reason", "test_bounded_work", "test_hedges_and_negations",
 )  # fmt: skip
+UNBOXED_FORMS = (
+    "Therefore, the answer is ${k}$.", "**Final answer:** ${k}$", "Putting everything together, we obtain\n\\[\n{k}\n\\]",
+    "So the final value is:\n\n{k}", "Therefore, $x = {k}$.", "Combining the cases, the answer is {k}.",
+)  # fmt: skip
+HEDGED_FORMS = ("So the answer is ${k}$ or ${k}+1$.", "After checking every case, the answer is not ${k}$.")
 NAIVE_BOX = re.compile(r"\\boxed\{([^{}]*)\}")
 LOOP = "Wait, let me recompute: 9/s + t/60 = 4 gives s = 2.5, so is it {gold}? Hmm, let me check again.\n"
 
@@ -70,7 +81,38 @@ def int_case_items() -> list[Item]:
 
 def nonint_case_items() -> list[Item]:
     cases = importlib.import_module("tests.grading.test_non_integer_golds").CASES
-    return [Item(c.text, c.gold, c.correct, c.finish_reason) for c in cases]
+    items = [Item(c.text, c.gold, c.correct, c.finish_reason) for c in cases]
+    return items + [item for item in stated_items() if gold_integer(item.gold) is None]
+
+
+def stated_items() -> list[Item]:
+    """The graded tables of the whole-expression and hedge test modules (non-integer and integer keys)."""
+    items = []
+    for name in ("test_stated_whole_expression", "test_hedges_and_negations"):
+        for case in importlib.import_module(f"tests.grading.{name}").GRADES:
+            items.append(Item(case.text, case.gold, case.correct, "stop"))
+    return items
+
+
+def unboxed_items(integer: bool) -> list[Item]:
+    """Keys stated without a box in the forms above: as written, rewritten, wrong, hedged."""
+    from tests.grading.test_stated_keys_property import AIME_KEYS, HMMT_KEYS, rewrite, wrong
+
+    keys: list[int | str] = [k for k in HMMT_KEYS if (gold_integer(k) is not None) == integer]
+    if integer:
+        keys += AIME_KEYS[::20]
+    items = []
+    for key in keys:
+        text = str(key)
+        value = gold_integer(key)
+        variants = [(text, True), (rewrite(text) if value is None else f"\\frac{{{2 * value}}}{{2}}", True),
+                    (wrong(text), False)]
+        for form in UNBOXED_FORMS:
+            for stated, credited in variants:
+                items.append(Item("Checking the boundary cases confirms it.\n\n" + form.format(k=stated), key,
+                                  credited, "stop"))
+        items += [Item(form.format(k=text), key, False, "stop") for form in HEDGED_FORMS]
+    return items
 
 
 def real_items() -> list[Item]:
@@ -178,6 +220,8 @@ def main() -> None:
     groups = {
         "int-cases": int_case_items(),
         "nonint-cases": nonint_case_items(),
+        "unboxed-int": unboxed_items(True),
+        "unboxed-nonint": unboxed_items(False),
         "real": real_items(),
         "long-int": long_items(args.long, True),
         "long-nonint": long_items(args.long, False),

@@ -14,7 +14,7 @@ SURFACES = {
     "evaluator.run": {"PRESETS", "ModelPreset", "PromptTemplate", "RunConfig", "RunProgress", "RunStore",
                       "backend_config", "build_request", "execute", "find_preset", "load_config", "load_errors",
                       "load_samples", "load_template", "run_sync"},
-    "evaluator.grading": {"AMBIGUOUS", "FROM_REASONING", "NO_ANSWER", "OK", "OUT_OF_RANGE", "STATUSES", "TRUNCATED",
+    "evaluator.grading": {"AMBIGUOUS", "FROM_REASONING", "HEDGED", "NO_ANSWER", "OK", "OUT_OF_RANGE", "STATUSES", "TRUNCATED",
                           "WEAK", "Extraction", "Grade", "error_record", "extract_answer", "grade_extraction",
                           "grade_response", "graded_record", "regrade"},
     "evaluator.metrics": {"PairedComparison", "ProblemRow", "ProblemSamples", "RunMetrics", "expected_maj_at_k",

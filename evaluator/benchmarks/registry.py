@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 Key = int | str  # an integer answer, or the LaTeX text of a non-integer one
+AIME_ANSWERS = range(0, 1000)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,12 @@ class RegistrySet:
 
     def by_id(self) -> dict[str, RegistryEntry]:
         return {e.id: e for e in self.entries}
+
+    @property
+    def answer_range(self) -> range | None:
+        """The integers an answer can be: 0-999 for the integer-answer (AIME-format) sets, whose keys the
+        loader already holds to 0-999; None (any size) for the other contests."""
+        return AIME_ANSWERS if self.answer_type == "integer" else None
 
 
 _AIME_TEXT = "official MAA wording (MathArena)"
@@ -162,6 +169,20 @@ def _read_package_jsonl(filename: str) -> list[dict]:
 def demo_rows() -> list[dict]:
     """The demo set: original AIME-style problems written for this project (text included, ours)."""
     return _read_package_jsonl("demo.jsonl")
+
+
+@cache
+def _integer_answer_ids() -> frozenset[str]:
+    return frozenset(e.id for name in NAMES if registry_set(name).answer_range is not None
+                     for e in registry_set(name).entries)
+
+
+def answer_range(problem_id: str) -> range | None:
+    """The range of a problem's integer answers: 0-999 for a problem of an AIME-format set (or with an
+    AIME id such as `2024-I-4`, which the loader holds to 0-999 too), else None: no range check."""
+    if id_sort_key(problem_id)[0] < 10**6 or problem_id in _integer_answer_ids():
+        return AIME_ANSWERS
+    return None
 
 
 def set_for_ids(ids: list[str]) -> RegistrySet | None:

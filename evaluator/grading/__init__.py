@@ -11,6 +11,7 @@ Rules and examples: docs/grading.md.
 from evaluator.grading.extract import (
     AMBIGUOUS,
     FROM_REASONING,
+    HEDGED,
     NO_ANSWER,
     OK,
     OUT_OF_RANGE,
@@ -26,6 +27,7 @@ from evaluator.grading.records import error_record, graded_record, regrade
 __all__ = [
     "AMBIGUOUS",
     "FROM_REASONING",
+    "HEDGED",
     "NO_ANSWER",
     "OK",
     "OUT_OF_RANGE",

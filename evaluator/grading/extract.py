@@ -10,10 +10,18 @@ for the end-of-thinking markers (whether thinking ever finished needs the whole 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
-from evaluator.grading._free_form import END_MARKERS, WEAK_WINDOW, ends_unfinished, weak_answer
+from evaluator.benchmarks.registry import AIME_ANSWERS
+from evaluator.grading._free_form import (
+    END_MARKERS,
+    WEAK_WINDOW,
+    ends_unfinished,
+    sentence_answer,
+    weak_answer,
+)
+from evaluator.grading._spans import alternative_around, expressions_at, hedged_around, hedged_inside, negated
 from evaluator.grading.normalise import (
     MAX_ANSWER_CHARS,
     as_integer,
@@ -29,9 +37,10 @@ NO_ANSWER: Final = "no_answer"
 TRUNCATED: Final = "truncated"
 AMBIGUOUS: Final = "ambiguous"
 OUT_OF_RANGE: Final = "out_of_range"
-STATUSES: tuple[Status, ...] = (OK, FROM_REASONING, WEAK, NO_ANSWER, TRUNCATED, AMBIGUOUS, OUT_OF_RANGE)
+HEDGED: Final = "hedged"
+STATUSES: tuple[Status, ...] = (OK, FROM_REASONING, WEAK, NO_ANSWER, TRUNCATED, AMBIGUOUS, OUT_OF_RANGE, HEDGED)
 
-AIME_RANGE = range(0, 1000)
+AIME_RANGE = AIME_ANSWERS  # the answers of the AIME sets; other contests pass no range
 MAX_TEXT_CHARS = 2_000_000  # longer inputs: only the end is read (that is where answers are)
 MAX_BOX_CHARS = 1_000  # a box whose braces have not closed by then is not an answer
 MAX_BOXES = 16  # boxes compared for ambiguity (the last ones of the final part)
@@ -46,7 +55,7 @@ THINK_END = ("</think>", "<|end_of_thought|>")
 THINK_START = ("<think>", "<|begin_of_thought|>")
 BOX_COMMANDS = ("\\boxed", "\\fbox")
 MATH_OPENERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
-__all__ = ["END_MARKERS", "STATUSES", "Extraction", "extract_answer"]
+__all__ = ["AIME_RANGE", "END_MARKERS", "STATUSES", "Extraction", "extract_answer"]
 
 
 @dataclass(frozen=True)
@@ -107,15 +116,25 @@ _BRACE = re.compile(r"\\.|[{}]", re.S)
 _BARE_BOX_ARG = re.compile(r"[^\s${}\\]{1,40}")
 _STATEMENT_LEAD = re.compile(r"[\s*:_=#]{0,20}(?:is\b)?[\s*:_=#]{0,20}")
 _PHRASE_END = re.compile(r"\n|\.(?:\s|$)|\$|\\\]|\\\)")
-_NUMBER = re.compile(r"(?:(?<![\w)}\]])-)?(?<![A-Za-z])(?:\d{1,3}(?:,\d{3}){1,6}(?![\d,])|\d{1,40}(?:\.\d{1,20})?)")
+_SENTENCE_END = re.compile(r"\n|\.(?:\s|$)")
 _WORD_RUN = re.compile(r"(?<!\\)\b[A-Za-z]{3,}\b")
 # Between two boxes that together state one answer: `\boxed{1}, \boxed{2}`, `$\boxed{1}$ and $\boxed{2}$`.
 _LIST_GAP = re.compile(r"[ \t$]{0,4}(?:,|;|and|\\text\{[ \t]{0,2}and[ \t]{0,2}\}|\\quad)[ \t$,]{0,6}(?:and[ \t$]{1,4})?")
 
 
-def extract_answer(text: str, finish_reason: str | None = None) -> Extraction:
-    """The final answer of one response; `finish_reason` as the backend reported it ("stop", "length", None)."""
-    text = text[-MAX_TEXT_CHARS:]
+def extract_answer(text: str, finish_reason: str | None = None, answer_range: range | None = None) -> Extraction:
+    """The final answer of one response; `finish_reason` as the backend reported it ("stop", "length", None).
+
+    `answer_range` is the contest's range of integer answers (AIME_RANGE for the AIME sets): an integer
+    outside it keeps its value but gets status `out_of_range`. None (other contests): no range check."""
+    found = _extract(text[-MAX_TEXT_CHARS:], finish_reason)
+    value = integer_value(found.answer)
+    if answer_range is not None and value is not None and value not in answer_range:
+        return replace(found, status=OUT_OF_RANGE)
+    return found
+
+
+def _extract(text: str, finish_reason: str | None) -> Extraction:
     cut = max((i + len(m) if (i := text.rfind(m)) >= 0 else -1) for m in THINK_END)
     opened = any(m in text[:THINK_OPEN_WINDOW] for m in THINK_START)
     if cut < 0 and (finish_reason == "length" or (opened and finish_reason != "stop")):
@@ -135,26 +154,26 @@ def extract_answer(text: str, finish_reason: str | None = None) -> Extraction:
         return Extraction(None, TRUNCATED)
     weak = weak_answer(tail, finish_reason)
     if weak is not None:
-        return _finish(weak[0], WEAK, "weak", span=weak[1])
+        return _finish(weak[0], WEAK, "weak", span=weak[1])  # an empty answer: the sentence hedged
     return Extraction(None, NO_ANSWER)
 
 
 def _finish(
     answer: str | None, status: Status, source: str, candidates: tuple[str, ...] = (), span: str | None = None
 ) -> Extraction:
-    """Wrap an answer, marking integers outside 0-999 as out of range (they are never taken silently)."""
+    """Wrap an answer; an empty one is a hedge ("5 or 7", "not 7"): no answer, status `hedged`, span kept."""
+    written = span.strip()[:MAX_ANSWER_CHARS] if span is not None else ""
+    if answer == "":
+        return Extraction(None, HEDGED, source, candidates, written or None)
     if answer is None:
         return Extraction(None, NO_ANSWER, source, candidates)
-    value = integer_value(answer)
-    if value is not None and value not in AIME_RANGE:
-        status = OUT_OF_RANGE
-    written = span.strip()[:MAX_ANSWER_CHARS] if span is not None else ""
     return Extraction(answer, status, source, candidates, written or answer)
 
 
 def _explicit_answer(text: str, lo: int, hi: int) -> Extraction | None:
     """Last box (or list of adjacent boxes) or explicit statement in text[lo:hi]; a later statement wins."""
     found = _last_boxes(text, max(lo, hi - BOX_REGION), hi, MAX_BOXES)
+    found = [box for box in found if not negated(text, box.start)]  # "the answer is \boxed{11}, not \boxed{10}"
     boxes = [(box, answer) for box in _join_adjacent(text, found) if (answer := canonical_answer(box.content))]
     candidates = tuple(dict.fromkeys(answer for _, answer in reversed(boxes)))
     last_box_start = boxes[0][0].start if boxes else -1
@@ -163,6 +182,9 @@ def _explicit_answer(text: str, lo: int, hi: int) -> Extraction | None:
         return _finish(statement.answer, OK, "statement", candidates, statement.span)
     if not boxes:
         return None
+    last = boxes[0][0]
+    if hedged_inside(last.content) or alternative_around(text, last.start, last.end):
+        return _finish("", OK, "box", candidates, last.content)  # `\boxed{5 \text{ or } 7}`, `\boxed{5} or \boxed{7}`
     chosen = statement is not None and statement.answer == boxes[0][1]
     status: Status = AMBIGUOUS if len(candidates) > 1 and not chosen else OK
     return _finish(boxes[0][1], status, "box", candidates, boxes[0][0].content)
@@ -268,6 +290,7 @@ def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | Non
         window = window.split(form.terminator, 1)[0]
     lead = _STATEMENT_LEAD.match(window)
     window = window[lead.end() if lead else 0 :]
+    rest = sentence = ""  # what follows a math span ("or $7$" makes it a hedge); the sentence of a phrase
     for opener, closer in MATH_OPENERS:
         if window.startswith(opener):
             body = window[len(opener) :].lstrip()
@@ -275,32 +298,40 @@ def _statement_answer(window: str, form: StatementForm) -> tuple[str, str] | Non
                 if body.startswith(cmd):
                     return _box_answer(body, cmd)
             end = body.find(closer)
-            window = body if end < 0 else body[:end]
+            window, rest = (body, "") if end < 0 else (body[:end], body[end + len(closer) :])
             break
     else:
         for cmd in BOX_COMMANDS:
             if window.startswith(cmd):
                 return _box_answer(window, cmd)
         stop = _PHRASE_END.search(window)
+        sentence = _SENTENCE_END.split(window, 1)[0]  # for a phrase with math in it: "the minimum is $9\sqrt{15}$"
         window = window if stop is None else window[: stop.start()]
     phrase = window.strip()
     if not phrase or len(phrase) > MAX_ANSWER_CHARS:
         return None
+    if hedged_inside(phrase) or hedged_around(rest, 0, 0):
+        return "", phrase  # "Final answer: 5 or 7", "Answer: $5$ or $7$"
     value = as_integer(phrase)
     if value is not None:
         return str(value), phrase
     if _WORD_RUN.search(phrase.replace("\\text", "")) is None:
-        answer = canonical_answer(phrase)  # a math expression: the answer is not an integer
+        answer = canonical_answer(phrase)  # a math expression, read whole: the answer is not an integer
         return None if answer is None else (answer, phrase)
-    if form.loose:
-        numbers = {canonical_answer(n) for n in _NUMBER.findall(phrase)}
-        if len(numbers) == 1:
-            number = numbers.pop()
-            return None if number is None else (number, number)
+    first = expressions_at(phrase, 0) if form.loose else None
+    if first is not None and phrase.startswith(first):  # "Answer: 12 (since 3 x 4)": the value it opens with
+        if alternative_around(phrase, 0, len(first)):
+            return "", phrase
+        answer = canonical_answer(first)
+        return None if answer is None else (answer, first)
+    if form.loose:  # a phrase ("there are 12 ways", "the value is $14+4\\sqrt{37}$"): read as a sentence
+        return sentence_answer(sentence or phrase)
     return None
 
 
 def _box_answer(window: str, cmd: str) -> tuple[str, str] | None:
     box = _read_box(window, 0, len(cmd), len(window))
+    if box is not None and hedged_inside(box.content):
+        return "", box.content
     answer = canonical_answer(box.content) if box else None
     return None if box is None or answer is None else (answer, box.content)

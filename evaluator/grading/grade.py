@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from evaluator.grading._exact_arith import rational_value, split_collection
+from evaluator.grading._spans import is_multiple_answer, list_items
 from evaluator.grading._symbolic_worker import UNDECIDED, SymbolicChecker, default_checker
-from evaluator.grading.extract import Extraction, extract_answer
+from evaluator.grading.extract import HEDGED, Extraction, extract_answer
 from evaluator.grading.normalise import as_integer, canonical_answer, clean_latex, integer_value
 from evaluator.types import GradeMethod, Status
 
@@ -58,11 +59,14 @@ def grade_extraction(
     answer = extraction.answer
     if answer is None:
         return Grade(correct=False, extracted=None, status=extraction.status)
+    golds = _golds(golds)
+    if all(_single_value(gold) for gold in golds) and is_multiple_answer(clean_latex(extraction.span or answer)):
+        return Grade(correct=False, extracted=answer, status=HEDGED)  # `5, 7` or `x=5, x=7` for one value
     value = integer_value(answer)
     span = spelled = answer  # the whole stated answer: only non-integer golds need it
     symbolic: list[tuple[str, str]] = []
     method: GradeMethod = "integer"
-    for gold in _golds(golds):
+    for gold in golds:
         expected = gold_integer(gold)
         if expected is not None:
             if value == expected:
@@ -95,6 +99,15 @@ def grade_extraction(
                 method = result.reason  # timeout | unparsable | too_long | worker_error
     return Grade(correct=False, extracted=answer if method == "integer" else spelled, status=extraction.status,
                  method=method)
+
+
+def _single_value(gold: Gold) -> bool:
+    """True for a key that is one value (`7`, `\\frac{1}{2}`); False for a list, tuple, interval or set,
+    which an answer of several values may match."""
+    if gold_integer(gold) is not None:
+        return True
+    text = clean_latex(str(gold))
+    return list_items(text) is None and not text.startswith(("(", "[", "\\{", "\\left"))
 
 
 def _rational_equal(answer: str, gold: str) -> bool | None:
@@ -131,6 +144,10 @@ def grade_response(
     gold: Gold | Sequence[Gold],
     finish_reason: str | None = None,
     checker: SymbolicChecker | None = None,
+    answer_range: range | None = None,
 ) -> Grade:
-    """Extract the final answer of `text` and grade it against one gold or a sequence of accepted golds."""
-    return grade_extraction(extract_answer(text, finish_reason), gold, checker)
+    """Extract the final answer of `text` and grade it against one gold or a sequence of accepted golds.
+
+    `answer_range`: the contest's integer answers (`extract.AIME_RANGE` for the AIME sets), else None:
+    with no set named, integers of any size are read and no range is checked."""
+    return grade_extraction(extract_answer(text, finish_reason, answer_range), gold, checker)

@@ -91,6 +91,7 @@ _SLASH = re.compile(r"(-?\d{1,40})/(-?\d{1,40})")
 _UNIT_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([A-Za-z][A-Za-z/ \t^23.]{0,60})")
 _FOREIGN_TAIL = re.compile(r"(-?[\d,.]{1,60})\s{0,3}([^\x00-\x7f\d\s]{1,30})")  # `45 ريالاً`, `45 руб`
 _SPACES = re.compile(r"\s+")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,40},(?:\d{1,2}|\d{4,40})")
 _NEEDS_REPLACING = re.compile(r"[\\{$%°~*\u2212\u2013€£¥₹₽₩]")  # a character some replacement or wrapper acts on
 
 _ONES = {
@@ -110,7 +111,7 @@ def clean_latex(raw: str) -> str:
     """Strip delimiters, styling wrappers, spacing commands and decorations; collapse spaces."""
     s = raw[:MAX_ANSWER_CHARS]
     if _NEEDS_REPLACING.search(s) is None:  # fast path: `204`, `m+n`, `2, 4`
-        return _strip_edges(_SPACES.sub(" ", s).strip())
+        return _decimal_comma(_strip_edges(_SPACES.sub(" ", s).strip()))
     s = _LATEX_THOUSANDS.sub(",", s)
     for old, new in _REPLACEMENTS:
         s = s.replace(old, new)
@@ -120,7 +121,13 @@ def clean_latex(raw: str) -> str:
             break
         s = unwrapped
     s = _SPACES.sub(" ", s).strip()
-    return _strip_edges(s)
+    return _decimal_comma(_strip_edges(s))
+
+
+def _decimal_comma(s: str) -> str:
+    """`1000,99` is 1000.99: a comma inside a lone number that is not followed by exactly three digits
+    (those are thousands: `1,024`) is a decimal comma."""
+    return s.replace(",", ".") if _DECIMAL_COMMA.fullmatch(s) else s
 
 
 def _strip_edges(s: str) -> str:
@@ -219,8 +226,11 @@ def as_integer(raw: str) -> int | None:
     s = clean_latex(raw)
     if not s:
         return None
-    if "=" in s:  # `m+n = 33`, `x=5`: the value is the right-hand side
-        s = _strip_edges(s.rsplit("=", 1)[1])
+    if "=" in s:  # `m+n = 33`, `x=5`, a chain `x = a = b`: the value is the last right-hand side
+        sides = s.split("=")
+        if any("," in side for side in sides[1:-1]):
+            return None  # `x=5, x=7`: several equations, not one value
+        s = _strip_edges(sides[-1])
     value = _plain_int(s)
     if value is not None:
         return value

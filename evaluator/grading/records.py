@@ -38,12 +38,13 @@ def graded_record(completion: Completion, problem: Problem, max_tokens: int | No
 def regrade(record: Mapping[str, Any], problem: Problem, max_tokens: int | None = None) -> dict[str, Any]:
     """The record with `gold`, `extracted`, `status`, `correct` and `flags` recomputed by the current
     grader; a stored human override is re-applied on top (its `machine_correct` is the new verdict)."""
+    from evaluator.benchmarks.registry import answer_range
     from evaluator.grading.audit import audit_flags
     from evaluator.grading.grade import grade_response
     from evaluator.grading.overrides import with_override
 
     text = record.get("response") or ""
-    grade = grade_response(text, problem.golds, record.get("finish_reason"))
+    grade = grade_response(text, problem.golds, record.get("finish_reason"), answer_range=answer_range(problem.id))
     tokens = record.get("completion_tokens")
     graded = {
         **record,

@@ -89,6 +89,7 @@ def summarize_run(
             "weak": _share(statuses, ("weak",), n),
             "ambiguous": _share(statuses, ("ambiguous",), n),
             "out_of_range": _share(statuses, ("out_of_range",), n),
+            "hedged": _share(statuses, ("hedged",), n),
             # answers left in a cons@k class of their own: a comparison undecided, or the time cap
             "undecided_class": (sum(classes.undecided.get(p.id, 0) for p in problems) / n) if n else None,
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.grading.extract import extract_answer
+from evaluator.grading.extract import AIME_RANGE, extract_answer
 from tests.support.case_corpus import Case, r1
 
 CASES = [
@@ -60,7 +60,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_final_statement(case: Case) -> None:
-    got = extract_answer(case.text, case.finish_reason)
+    got = extract_answer(case.text, case.finish_reason, AIME_RANGE)  # these responses answer AIME problems
     assert (got.answer, got.status) == (case.answer, case.status)
 
 

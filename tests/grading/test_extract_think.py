@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.grading.extract import extract_answer
+from evaluator.grading.extract import AIME_RANGE, extract_answer
 from tests.support.case_corpus import THINK_FILLER, Case, long_r1, r1, sky
 
 CASES = [
@@ -117,9 +117,9 @@ CASES = [
     Case(long_r1("999", tokens=8000), "999", "ok", note="8k-token R1 response"),
     Case(
         r1([r"\boxed{10}"], r"So the answer is \boxed{11}, not \boxed{10}."),
-        "10",
-        "ambiguous",
-        note="final part names two values",
+        "11",
+        "ok",
+        note="final part names a value and rules out another",
     ),
     Case(
         r1([r"\boxed{1}"], "After this, the answer is clearly\n\n$180 + 24 = 204$."),
@@ -139,7 +139,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_think_split(case: Case) -> None:
-    got = extract_answer(case.text, case.finish_reason)
+    got = extract_answer(case.text, case.finish_reason, AIME_RANGE)  # these responses answer AIME problems
     assert (got.answer, got.status) == (case.answer, case.status)
 
 

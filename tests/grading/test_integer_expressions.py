@@ -10,7 +10,7 @@ import pytest
 
 from evaluator.grading._exact_arith import exact_value
 from evaluator.grading._symbolic_worker import SymbolicChecker
-from evaluator.grading.extract import extract_answer
+from evaluator.grading.extract import AIME_RANGE, extract_answer
 from evaluator.grading.grade import grade_response
 from tests.support.case_corpus import Case
 
@@ -35,7 +35,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_integer_expressions(case: Case) -> None:
-    got = extract_answer(case.text, case.finish_reason)
+    got = extract_answer(case.text, case.finish_reason, AIME_RANGE)  # these responses answer AIME problems
     assert (got.answer, got.status) == (case.answer, case.status)
 
 

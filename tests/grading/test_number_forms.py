@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.grading.extract import extract_answer
+from evaluator.grading.extract import AIME_RANGE, extract_answer
 from evaluator.grading.grade import grade_response
 from tests.support.case_corpus import Case
 
@@ -26,13 +26,13 @@ CASES = [
     Case("The final answer is #### 456", "456", "ok", note="hashes after the final-answer phrase"),
     Case("The final answer is\n#### 456", "456", "ok", note="hashes on the next line"),
     Case(r"\boxed{1{,}024}", "1024", "out_of_range", note="LaTeX {,} separator still works"),
-    Case(r"\boxed{7,5}", "7,5", "ok", note="comma without three digits is not a separator"),
+    Case(r"\boxed{7,5}", "7.5", "ok", note="comma without three digits is a decimal comma"),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_number_forms(case: Case) -> None:
-    got = extract_answer(case.text, case.finish_reason)
+    got = extract_answer(case.text, case.finish_reason, AIME_RANGE)  # these responses answer AIME problems
     assert (got.answer, got.status) == (case.answer, case.status)
 
 

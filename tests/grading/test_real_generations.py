@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.grading.extract import extract_answer
+from evaluator.grading.extract import AIME_RANGE, extract_answer
 from evaluator.grading.grade import grade_extraction
 from tests.support.skythought import REPORTED
 from tests.support.skythought import SKYTHOUGHT as GENERATIONS
@@ -26,7 +26,7 @@ def graded(shared_dir: Path) -> list[tuple[dict, object]]:
     rows = _read_jsonl(shared_dir / GENERATIONS)
     out = []
     for row in rows:
-        extraction = extract_answer(row["response"])
+        extraction = extract_answer(row["response"], answer_range=AIME_RANGE)
         out.append((row, extraction, grade_extraction(extraction, golds[row["problem_id"]])))
     return out
 

@@ -28,7 +28,7 @@ ROWS = (
     ("p2", 1, "truncated", "length"),
     ("p2", 2, "ambiguous", "stop"),
     ("p2", 3, "out_of_range", "stop"),
-    ("p2", 4, "ok", "length"),  # boxed just before the limit
+    ("p2", 4, "hedged", "length"),  # "it is 5 or 7": offered alternatives, no answer
     ("p1", 5, "truncated", "length"),  # beyond k
     ("p2", 7, "no_answer", "stop"),  # beyond k
 )
@@ -55,6 +55,7 @@ CASES = (
     Case("weak", 1 / 10, "p1:4"),
     Case("ambiguous", 1 / 10, "p2:2"),
     Case("out_of_range", 1 / 10, "p2:3"),
+    Case("hedged", 1 / 10, "p2:4"),
     Case("content_filter", 0.0, "finish_reason content_filter: none of these samples"),
     Case("undecided_class", 0.0, "integer keys: no cons@k class is ever undecided (tests/grading/test_class_bounds.py)"),
 )
