@@ -35,7 +35,10 @@ def fail(message: str) -> NoReturn:
     from rich.console import Console
     from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    from evaluator._safe_text import terminal_text
+
+    text = escape(terminal_text(message, newlines=True))  # outside text inside a message never drives the terminal
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {text}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -43,7 +46,10 @@ def warn(console: Any, label: str, message: str) -> None:
     """A yellow label and an escaped message (file names and JSON may contain [brackets])."""
     from rich.markup import escape
 
-    console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
+    from evaluator._safe_text import terminal_text
+
+    console.print(f"[yellow]{escape(terminal_text(label))}:[/] {escape(terminal_text(message, newlines=True))}",
+                  highlight=False)
 
 
 def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[ModelPreset, BackendConfig, str]:
@@ -51,9 +57,12 @@ def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[M
     flags; the preset is an ad-hoc one for model ids that are not presets. A bad --extra-body is
     refused here, before anything else happens."""
     from evaluator.backends import BackendError
+    from evaluator.backends._credentials import refuse_url_credentials
     from evaluator.backends._request_body import parse_extra_body
     from evaluator.run.presets import PRESETS, ModelPreset, backend_config, find_preset
 
+    refuse_url_credentials(options.base_url)  # before anything stores or prints it
+    refuse_url_credentials(options.judge_base_url, "--judge-base-url")
     name = options.model
     kind = options.backend
     if options.base_url and kind is None:

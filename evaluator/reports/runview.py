@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evaluator._safe_text import terminal_text
 from evaluator.errors import ReportError
 from evaluator.run.record_types import SampleRecord, Summary
 from evaluator.run.store import SUMMARY, load_config, load_errors, load_samples
@@ -33,7 +34,8 @@ class RunView:
 
     @property
     def model(self) -> str:
-        return str(self.config.get("model_name") or self.identity.get("model") or self.directory.name)
+        """The model's name, control characters shown as escapes (a received run's names reach the terminal)."""
+        return terminal_text(self.config.get("model_name") or self.identity.get("model") or self.directory.name)
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -41,7 +43,7 @@ class RunView:
 
     @property
     def dataset(self) -> str:
-        return str(self.identity.get("dataset") or "?")
+        return terminal_text(self.identity.get("dataset") or "?")
 
     @property
     def dataset_hash(self) -> str:
