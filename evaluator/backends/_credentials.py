@@ -6,7 +6,7 @@ config.json and printed in "cannot reach ..." lines. Neither may `--extra-body` 
 identity, stored in config.json and shown in the report): a field whose name says key, token,
 secret, password or authorization is refused. And every text from the server passes through
 `Redactor`, which hides the key and its common transforms (base64 as in Basic auth, URL-encoding,
-a provider's "sk-abc...wxyz" echo of its first or last characters).
+any run of six of its characters, as in a provider's "sk-abc1...wxyz9" echo).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _SECRET_WORDS = frozenset({"secret", "password", "passwd", "authorization", "aut
 _SECRET_LAST = frozenset({"key", "token"})
 _NOT_SECRET = frozenset({"prompt_cache_key", "cache_key", "idempotency_key"})  # keys that are not credentials
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_MIN_ECHO = 8  # a run of this many of the key's own characters (a provider's masked echo) is redacted
+_MIN_ECHO = 6  # a run of this many of the key's own characters (a provider's masked echo) is redacted
 
 
 def is_secret_name(name: str) -> bool:
@@ -99,8 +99,8 @@ class Redactor:
             forms.update((key, quote(key, safe="")))
         # Longest first, so a shorter form never leaves half of a longer one behind.
         self._forms = sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
-        self._echo = (re.compile(f"{re.escape(key[:_MIN_ECHO])}|{re.escape(key[-_MIN_ECHO:])}")
-                      if len(key) >= 2 * _MIN_ECHO else None)
+        windows = sorted({key[i:i + _MIN_ECHO] for i in range(len(key) - _MIN_ECHO + 1)})
+        self._echo = re.compile("|".join(map(re.escape, windows))) if len(key) >= 2 * _MIN_ECHO else None
 
     def __call__(self, text: str) -> str:
         for form in self._forms:

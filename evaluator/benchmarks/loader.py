@@ -94,7 +94,8 @@ _CONTEST_IN_NAME = re.compile(r"(hmmt_feb|hmmt_nov|brumo|cmimc)_(\d{4})", re.IGN
 def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoader | None = None) -> Benchmark:
     """Load a named set (`aime-2024`, `demo`, ...), a collection (`aime-2025,aime-2026` or a group name
     such as `aime-2024-2026`) or a file, checked against the registry. Raises DatasetError."""
-    if "," in spec or "+" in spec or spec in GROUPS:  # "a+b" is how a collection run records its name
+    is_file = Path(spec).expanduser().is_file()  # an existing file wins, whatever its name holds ("a,b.jsonl")
+    if not is_file and ("," in spec or "+" in spec or spec in GROUPS):  # "a+b": how a collection run is named
         return load_collection(spec, lambda name: load_benchmark(name, data_dir, hub_loader))
     path = Path(spec).expanduser()
     if data_dir is not None and not Path(data_dir).is_dir():
@@ -102,7 +103,7 @@ def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoade
     if spec not in NAMES and path.is_dir():
         raise DatasetError(f"--dataset {spec} is a directory; give a file (.jsonl/.json/.parquet), "
                            f"or use --data-dir {spec} with a set name such as aime-2024")
-    if spec.endswith(FILE_SUFFIXES) or path.is_file():
+    if spec.endswith(FILE_SUFFIXES) or is_file:
         if not path.is_file():
             raise DatasetError(f"{spec}: no such file (give a .jsonl/.json/.parquet path or one of: {', '.join(NAMES)})")
         rows = read_rows(path)
