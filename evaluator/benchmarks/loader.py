@@ -91,20 +91,29 @@ _EXAM_IN_NAME = re.compile(r"aime_(\d{4})(?:_(I{1,2}))?(?![\dI])", re.IGNORECASE
 _CONTEST_IN_NAME = re.compile(r"(hmmt_feb|hmmt_nov|brumo|cmimc)_(\d{4})", re.IGNORECASE)  # MathArena names
 
 
+def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
+    """`kind(path)` (Path.is_file, Path.is_dir), False for a name the system cannot look up at all
+    (longer than 255 bytes: "File name too long")."""
+    try:
+        return kind(path)
+    except OSError:
+        return False
+
+
 def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoader | None = None) -> Benchmark:
     """Load a named set (`aime-2024`, `demo`, ...), a collection (`aime-2025,aime-2026` or a group name
     such as `aime-2024-2026`) or a file, checked against the registry. Raises DatasetError."""
-    is_file = Path(spec).expanduser().is_file()  # an existing file wins, whatever its name holds ("a,b.jsonl")
+    is_file = _is(Path(spec).expanduser(), Path.is_file)  # an existing file wins, whatever its name holds ("a,b")
     if not is_file and ("," in spec or "+" in spec or spec in GROUPS):  # "a+b": how a collection run is named
         return load_collection(spec, lambda name: load_benchmark(name, data_dir, hub_loader))
     path = Path(spec).expanduser()
     if data_dir is not None and not Path(data_dir).is_dir():
         raise DatasetError(f"--data-dir {data_dir}: no such folder (give the folder that holds aime_2024.jsonl etc.)")
-    if spec not in NAMES and path.is_dir():
+    if spec not in NAMES and _is(path, Path.is_dir):
         raise DatasetError(f"--dataset {spec} is a directory; give a file (.jsonl/.json/.parquet), "
                            f"or use --data-dir {spec} with a set name such as aime-2024")
     if spec.endswith(FILE_SUFFIXES) or is_file:
-        if not path.is_file():
+        if not is_file:
             raise DatasetError(f"{spec}: no such file (give a .jsonl/.json/.parquet path or one of: {', '.join(NAMES)})")
         rows = read_rows(path)
         return _build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)

@@ -69,8 +69,9 @@ def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[M
         kind = "openai"
     preset = find_preset(name)
     if preset is None:
-        if kind is None and Path(name).expanduser().is_dir():
-            kind = "vllm"
+        with contextlib.suppress(OSError):  # a name longer than a file name can be is no directory
+            if kind is None and Path(name).expanduser().is_dir():
+                kind = "vllm"
         if kind is None:
             names = [p.name for p in PRESETS]
             raise BackendError(f"unknown model {name!r}: {did_you_mean(name, names)}known presets are "
@@ -148,9 +149,9 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
     if options.per_problem:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
-    me = invoked_as(sys.argv, sys.orig_argv, shutil.which)
-    console.print(f"next: {me} report {directory} (HTML page) · {me} compare {directory} OTHER_RUN... · "
-                  f"{me} export {directory} --format markdown · {me} score {directory} (re-grade)",
+    me, run = invoked_as(sys.argv, sys.orig_argv, shutil.which), shell_path(directory)
+    console.print(f"next: {me} report {run} (HTML page) · {me} compare {run} OTHER_RUN... · "
+                  f"{me} export {run} --format markdown · {me} score {run} (re-grade)",
                   highlight=False, soft_wrap=True)
     for label, detail in failed_checks(summary["checks"], benchmark.warnings):
         warn(err, label, detail)
@@ -223,6 +224,19 @@ def invoked_as(argv: Sequence[str], orig_argv: Sequence[str], which: Callable[[s
     if found is not None and Path(found).resolve() == Path(argv0).resolve():
         return name
     return shlex.quote(argv0)
+
+
+def shell_path(path: Path) -> str:
+    """`path` as one word a shell passes on and the command reads as a path, not an option: quoted,
+    with `./` before a name that starts with `-` (a model called `-x` run with --output-dir .).
+
+    >>> shell_path(Path("-x-demo-1a2b")), shell_path(Path("runs/my run"))
+    ('./-x-demo-1a2b', "'runs/my run'")
+    """
+    from evaluator._safe_text import terminal_text
+
+    text = str(path)
+    return terminal_text(shlex.quote(f"./{text}" if text.startswith("-") else text))
 
 
 def failed_checks(checks: Sequence[Mapping[str, Any]], loader_warnings: Sequence[str]) -> list[tuple[str, str]]:

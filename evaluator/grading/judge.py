@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evaluator.errors import StoreError
 from evaluator.types import BackendConfig, Message, Problem, Request, SamplingParams
 
 if TYPE_CHECKING:
@@ -118,12 +119,16 @@ def load_judgements(directory: Path) -> dict[tuple[str, int, str, str], dict[str
     if not path.is_file():
         return {}
     out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         try:
             row = json.loads(line)
         except ValueError:
             continue
-        out[call_key(row["problem_id"], int(row["sample"]), row["judge_model"], row["prompt_sha"])] = row
+        try:
+            out[call_key(row["problem_id"], int(row["sample"]), row["judge_model"], row["prompt_sha"])] = row
+        except (KeyError, TypeError, ValueError):  # `{}`, a list, a sample that is no number
+            raise StoreError(f"{path}:{number}: not a judge record (needs problem_id, sample, judge_model and "
+                             "prompt_sha); move the file aside and the judge is asked again") from None
     return out
 
 

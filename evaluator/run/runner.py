@@ -135,8 +135,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _UNSAFE_BEFORE = re.compile(r"[^A-Za-z0-9._]+")  # the rule before hyphens were kept: aime-2024 -> aime_2024
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name part longer than 255 bytes: no such path
+        return False
+
+
 def _slug(text: str, unsafe: re.Pattern[str]) -> str:
-    text = Path(text).name if ("/" in text and Path(text).exists()) else text
+    text = Path(text).name if ("/" in text and _exists(Path(text))) else text
     return unsafe.sub("_", text).strip("_")[:60] or "run"
 
 
