@@ -194,3 +194,15 @@ def test_the_redactor_hides_the_key_and_its_transforms() -> None:
     for secret in (KEY, b64.rstrip("="), KEY[-6:], KEY[8:12]):
         assert secret not in shown, shown
     assert redact("nothing secret here") == "nothing secret here"
+
+
+@pytest.mark.parametrize(("url", "stored"), [
+    (f"http://user:{KEY}@127.0.0.1:8000/v1", "http://127.0.0.1:8000/v1"),
+    (f"http://127.0.0.1:8000/v1?api-key={KEY}&region=eu", "http://127.0.0.1:8000/v1?api-key=***&region=eu"),
+    ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+])
+def test_a_run_config_built_in_python_stores_no_credential_from_its_url(url: str, stored: str) -> None:
+    """The CLI refuses these URLs; a RunConfig built in Python still never writes the key to config.json."""
+    from evaluator.run.runner import public_url
+
+    assert public_url(url) == stored
