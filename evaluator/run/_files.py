@@ -52,9 +52,9 @@ def open_nofollow(path: Path, mode: str, *, binary: bool = False) -> IO[Any]:
 def atomic_write(path: Path, text: str) -> None:
     """Write `text` to `path` atomically: a fresh temporary file beside it (never through a link left
     at the temporary name), fsynced, then renamed over `path`. On failure the temporary file is
-    removed and the OSError raised as it was (a full disk keeps its "No space left on device")."""
-    if path.is_symlink():
-        raise StoreError(link_refusal(path))
+    removed and the OSError raised as it was (a full disk keeps its "No space left on device"). A link
+    at `path` itself is replaced by the new file, never written through (a rename does not follow it);
+    run folders refuse such links before this point (`refuse_links`)."""
     tmp = path.with_name(f".{path.name}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # a leftover of a crash, or a planted link: removed, not followed
