@@ -26,7 +26,7 @@ from evaluator.benchmarks.registry import id_sort_key
 from evaluator.grading.disagreements import disagreements
 from evaluator.grading.records import regrade
 from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError, read_foreign
-from evaluator.imports.textmatch import CONFIDENT, TextIndex
+from evaluator.imports.textmatch import IN_ORDER, TextIndex, TextMatch
 from evaluator.metrics.summary import summarize_run
 from evaluator.run.record_types import ImportedSection, Summary
 from evaluator.run.runner import find_run_dir, package_versions
@@ -182,10 +182,11 @@ def _problem_for(
         match = index.match(s.question)
         if match.problem_id is not None and match.problem_id != s.problem_id:
             return None, f"id {s.problem_id!r}, but its question text is {match.problem_id}'s"
-        in_order = index.coverage(s.question, s.problem_id)
-        if in_order < CONFIDENT:
+        own = TextMatch(s.problem_id, match.score if match.problem_id else 0.0)
+        if not index.confident(s.question, own):
+            in_order = index.coverage(s.question, s.problem_id)
             return None, (f"id {s.problem_id!r}, but its question text is not that problem's (only {in_order:.0%} "
-                          f"of {s.problem_id}'s text in order; needs {CONFIDENT:.0%})")
+                          f"of {s.problem_id}'s text in order; needs {IN_ORDER:.0%})")
         return s.problem_id, ""
     if s.question:
         match = index.match(s.question)
