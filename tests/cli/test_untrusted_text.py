@@ -206,3 +206,19 @@ def test_a_run_config_built_in_python_stores_no_credential_from_its_url(url: str
     from evaluator.run.runner import public_url
 
     assert public_url(url) == stored
+
+
+def test_a_received_run_with_an_escape_in_its_names_prints_clean_tables(tmp_path: Path) -> None:
+    """`compare` and `export` print a received run's model and dataset names: never as terminal commands."""
+    made = evaluate(tmp_path, "--model", "mock", "--k", "2", "--dataset", "demo", "--output-dir", "o", "--quiet")
+    assert made.returncode == 0, made.stderr
+    (run,) = (tmp_path / "o").iterdir()
+    config = json.loads((run / "config.json").read_text())
+    config["model_name"] = ESCAPES
+    config["identity"]["dataset"] = f"demo{ESCAPES}"
+    (run / "config.json").write_text(json.dumps(config))
+    for command in (("compare", str(run)), ("export", str(run), "--format", "markdown")):
+        result = evaluate(tmp_path, *command)
+        assert result.returncode == 0, result.stderr
+        _no_control(result.stdout + result.stderr)
+        assert "PWNED" in result.stdout, "the name is shown, its escapes made visible"
