@@ -1,6 +1,7 @@
 """`--extra-body`: the JSON object merged into every API request body, checked and canonicalised.
 
 Checked once, up front, so a bad body stops the run before it starts: it must be a JSON object and
+must hold no credential (a field named like api_key or token: the body is stored in config.json), and
 must not set the keys the tool owns (those are recorded in the run's identity from their own options:
 an `n` in the extra body would multiply the cost, a `max_completion_tokens` contradict the recorded
 max_tokens). The canonical form (sorted keys, no spaces) is what the run's identity hashes, so two
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from evaluator.backends._credentials import refuse_secret_fields
 from evaluator.errors import BackendError
 
 OWNED_KEYS = frozenset(
@@ -38,6 +40,7 @@ def parse_extra_body(text: str | None) -> dict[str, Any]:
             f"--extra-body may not set {', '.join(owned)}: the tool sets these from its own options "
             "(--k/--samples-per-request, --model, the prompt, --max-tokens, --temperature, --top-p, --seed)"
         )
+    refuse_secret_fields(body)
     return body
 
 

@@ -44,6 +44,7 @@ import httpx2
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from evaluator.backends._credentials import Redactor, refuse_url_credentials
 from evaluator.backends._openai_response import completions_of, response_json, snippet
 from evaluator.backends._openai_support import (
     BackendStats,
@@ -90,6 +91,7 @@ class OpenAIBackend:
         self.config = config
         self.stats = BackendStats()
         self.base_url = (config.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        refuse_url_credentials(self.base_url, "the base URL")  # also $OPENAI_BASE_URL
         self.key_env = config.api_key_env or DEFAULT_KEY_ENV
         key = os.environ.get(self.key_env, "").strip()
         self._keyless = not key
@@ -101,6 +103,7 @@ class OpenAIBackend:
                 )
             key = "EMPTY"  # a local server started without --api-key accepts any token
         self._key = key
+        self._redactor = Redactor(key)
         self._extra_body = parse_extra_body(config.extra_body_json)
         self._fanout = config.samples_per_request <= 1
         self._checked = False
@@ -404,4 +407,4 @@ class OpenAIBackend:
         return self._redact(" ".join(text.split()))[:2000]
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._key, "***") if len(self._key) >= 4 else text
+        return self._redactor(text)

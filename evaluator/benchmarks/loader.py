@@ -26,19 +26,29 @@ __all__ = ["DATA_DIR_ENV", "FILE_SUFFIXES", "HUB_REVISIONS_ENV", "Benchmark", "D
            "load_benchmark", "read_rows"]
 
 
+def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
+    """`kind(path)` (Path.is_file, Path.is_dir), False for a name the system cannot look up at all
+    (longer than 255 bytes: "File name too long")."""
+    try:
+        return kind(path)
+    except OSError:
+        return False
+
+
 def load_benchmark(spec: str, data_dir: Path | None = None, hub_loader: HubLoader | None = None) -> Benchmark:
     """Load a named set (`aime-2024`, `demo`, ...), a collection (`aime-2025,aime-2026` or a group name
     such as `aime-2024-2026`) or a file, checked against the registry. Raises DatasetError."""
-    if "," in spec or "+" in spec or spec in GROUPS:  # "a+b" is how a collection run records its name
+    is_file = _is(Path(spec).expanduser(), Path.is_file)  # an existing file wins, whatever its name holds ("a,b")
+    if not is_file and ("," in spec or "+" in spec or spec in GROUPS):  # "a+b": how a collection run is named
         return load_collection(spec, lambda name: load_benchmark(name, data_dir, hub_loader))
     path = Path(spec).expanduser()
     if data_dir is not None and not Path(data_dir).is_dir():
         raise DatasetError(f"--data-dir {data_dir}: no such folder (give the folder that holds aime_2024.jsonl etc.)")
-    if spec not in NAMES and path.is_dir():
+    if spec not in NAMES and _is(path, Path.is_dir):
         raise DatasetError(f"--dataset {spec} is a directory; give a file (.jsonl/.json/.parquet), "
                            f"or use --data-dir {spec} with a set name such as aime-2024")
-    if spec.endswith(FILE_SUFFIXES) or path.is_file():
-        if not path.is_file():
+    if spec.endswith(FILE_SUFFIXES) or is_file:
+        if not is_file:
             raise DatasetError(f"{spec}: no such file (give a .jsonl/.json/.parquet path or one of: {', '.join(NAMES)})")
         rows = read_rows(path)
         return build(path.stem, rows, str(path.resolve()), set_for_ids([r.id for r in rows]), strict_set=False)

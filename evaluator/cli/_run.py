@@ -35,7 +35,10 @@ def fail(message: str) -> NoReturn:
     from rich.console import Console
     from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    from evaluator._safe_text import terminal_text
+
+    text = escape(terminal_text(message, newlines=True))  # outside text inside a message never drives the terminal
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {text}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -43,7 +46,10 @@ def warn(console: Any, label: str, message: str) -> None:
     """A yellow label and an escaped message (file names and JSON may contain [brackets])."""
     from rich.markup import escape
 
-    console.print(f"[yellow]{escape(label)}:[/] {escape(message)}", highlight=False)
+    from evaluator._safe_text import terminal_text
+
+    console.print(f"[yellow]{escape(terminal_text(label))}:[/] {escape(terminal_text(message, newlines=True))}",
+                  highlight=False)
 
 
 def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[ModelPreset, BackendConfig, str]:
@@ -51,17 +57,21 @@ def _backend_config(options: RunOptions, overrides: BackendOverrides) -> tuple[M
     flags; the preset is an ad-hoc one for model ids that are not presets. A bad --extra-body is
     refused here, before anything else happens."""
     from evaluator.backends import BackendError
+    from evaluator.backends._credentials import refuse_url_credentials
     from evaluator.backends._request_body import parse_extra_body
     from evaluator.run.presets import PRESETS, ModelPreset, backend_config, find_preset
 
+    refuse_url_credentials(options.base_url)  # before anything stores or prints it
+    refuse_url_credentials(options.judge_base_url, "--judge-base-url")
     name = options.model
     kind = options.backend
     if options.base_url and kind is None:
         kind = "openai"
     preset = find_preset(name)
     if preset is None:
-        if kind is None and Path(name).expanduser().is_dir():
-            kind = "vllm"
+        with contextlib.suppress(OSError):  # a name longer than a file name can be is no directory
+            if kind is None and Path(name).expanduser().is_dir():
+                kind = "vllm"
         if kind is None:
             names = [p.name for p in PRESETS]
             raise BackendError(f"unknown model {name!r}: {did_you_mean(name, names)}known presets are "
@@ -156,9 +166,9 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
     if options.per_problem:
         console.print(per_problem_table(summary, {p.id: str(p.answer) for p in benchmark.problems}))
     console.print(f"run directory: {directory}", highlight=False, soft_wrap=True)
-    me = invoked_as(sys.argv, sys.orig_argv, shutil.which)
-    console.print(f"next: {me} report {directory} (HTML page) · {me} compare {directory} OTHER_RUN... · "
-                  f"{me} export {directory} --format markdown · {me} score {directory} (re-grade)",
+    me, run = invoked_as(sys.argv, sys.orig_argv, shutil.which), shell_path(directory)
+    console.print(f"next: {me} report {run} (HTML page) · {me} compare {run} OTHER_RUN... · "
+                  f"{me} export {run} --format markdown · {me} score {run} (re-grade)",
                   highlight=False, soft_wrap=True)
     for label, detail in failed_checks(summary["checks"], benchmark.warnings):
         warn(err, label, detail)
@@ -296,6 +306,19 @@ def invoked_as(argv: Sequence[str], orig_argv: Sequence[str], which: Callable[[s
     if found is not None and Path(found).resolve() == Path(argv0).resolve():
         return name
     return shlex.quote(argv0)
+
+
+def shell_path(path: Path) -> str:
+    """`path` as one word a shell passes on and the command reads as a path, not an option: quoted,
+    with `./` before a name that starts with `-` (a model called `-x` run with --output-dir .).
+
+    >>> shell_path(Path("-x-demo-1a2b")), shell_path(Path("runs/my run"))
+    ('./-x-demo-1a2b', "'runs/my run'")
+    """
+    from evaluator._safe_text import terminal_text
+
+    text = str(path)
+    return terminal_text(shlex.quote(f"./{text}" if text.startswith("-") else text))
 
 
 def failed_checks(checks: Sequence[Mapping[str, Any]], loader_warnings: Sequence[str]) -> list[tuple[str, str]]:

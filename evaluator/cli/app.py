@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from evaluator._safe_text import terminal_text
 from evaluator.cli._group import OneLineErrors
 from evaluator.cli._options import BackendOverrides, RunOptions
 from evaluator.cli._run import fail, run_evaluation, summarize_run_dir, warn
@@ -198,9 +199,10 @@ def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_di
     for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
         for warning in run.warnings:
             warn(err, "warning", warning)
-        console.print(summary_table(f"{run.model} on {dataset} (imported, {run.n_samples} samples)", run.summary))
+        title = terminal_text(f"{run.model} on {dataset} (imported, {run.n_samples} samples)")  # the dump's names
+        console.print(summary_table(title, run.summary))
         console.print(f"verdicts that differ from the dump's own: {run.n_disagreements}", highlight=False)
-        console.print(f"run directory: {run.directory}", highlight=False, soft_wrap=True)
+        console.print(f"run directory: {terminal_text(run.directory)}", highlight=False, soft_wrap=True)
 
 
 def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path | None = None) -> None:
@@ -240,7 +242,8 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
         store.write_summary(summary)
     from evaluator.reports.display import summary_table
 
-    Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
+    title = terminal_text(f"{config['model_name']} on {dataset} (k={k}, re-scored)")  # a received run's names
+    Console().print(summary_table(title, summary))
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
                                f"{summary['overrides']} human override(s) applied", highlight=False)
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evaluator.errors import StoreError
 from evaluator.grading.extract import THINK_END, extract_answer
 from evaluator.grading.grade import gold_integer
 from evaluator.types import BackendConfig, Message, Problem, Request, SamplingParams
@@ -156,13 +157,17 @@ def load_judgements(directory: Path) -> dict[tuple[str, int, str, str], dict[str
     if not path.is_file():
         return {}
     out = {}
-    for line in path.read_bytes().split(b"\n")[:-1]:
+    # the last piece has no newline: empty, or a line torn by a crash (cut on the next open, asked again)
+    for number, line in enumerate(path.read_bytes().split(b"\n")[:-1], 1):
         try:
             row = json.loads(line)
-            key = call_key(str(row["problem_id"]), int(row["sample"]), str(row["judge_model"]), str(row["prompt_sha"]))
-        except (ValueError, TypeError, KeyError):
-            continue  # not a judge row (hand-edited): that call is asked again
-        out[key] = row
+        except ValueError:
+            continue  # not JSON (hand-edited): that call is asked again
+        try:
+            out[call_key(str(row["problem_id"]), int(row["sample"]), str(row["judge_model"]), str(row["prompt_sha"]))] = row
+        except (KeyError, TypeError, ValueError):  # `{}`, a list, a sample that is no number
+            raise StoreError(f"{path}:{number}: not a judge record (needs problem_id, sample, judge_model and "
+                             "prompt_sha); move the file aside and the judge is asked again") from None
     return out
 
 

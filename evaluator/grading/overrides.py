@@ -25,6 +25,9 @@ def read_overrides(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise OverrideError(f"{path}: cannot read the overrides file ({exc.strerror}); check the path") from exc
+    except UnicodeDecodeError as exc:
+        bad_line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise OverrideError(f"{path}:{bad_line}: not UTF-8 (byte {exc.start}); save the file as UTF-8 JSON lines") from None
     out: dict[tuple[str, int], dict[str, Any]] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():

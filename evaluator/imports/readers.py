@@ -38,9 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaluator._safe_text import safe_repr
 from evaluator._suggest import did_you_mean
 from evaluator.benchmarks.records import read_json_records
 from evaluator.errors import ImportFileError
+
+_MAX_INDEX = 1_000_000  # a sample index past this is a broken dump, not a run (DeepSeek-R1 uses 64)
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,15 @@ def _text(obj: Mapping[str, Any], key: str, where: str, required: bool = True) -
 def _index(value: Any, where: str, key: str) -> int | None:
     if value is None:
         return None
+    # isascii: "²" and "٣" are digits to str.isdigit but not to int(); past _MAX_INDEX a row would
+    # make a run of millions of empty samples
     if isinstance(value, bool) or not (
-        isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
-    ):
-        raise ImportFileError(f"{where}: field {key!r} must be a non-negative integer, got {value!r}")
+        (isinstance(value, int) and value >= 0)
+        or (isinstance(value, str) and value.strip().isascii() and value.strip().isdigit())
+    ) or int(value) > _MAX_INDEX:
+        raise ImportFileError(
+            f"{where}: field {key!r} must be an integer from 0 to {_MAX_INDEX}, got {safe_repr(value)}"
+        )
     return int(value)
 
 

@@ -26,7 +26,7 @@ from evaluator.benchmarks.registry import id_sort_key
 from evaluator.grading.disagreements import disagreements
 from evaluator.grading.records import regrade
 from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError, read_foreign
-from evaluator.imports.textmatch import TextIndex
+from evaluator.imports.textmatch import IN_ORDER, TextIndex, TextMatch
 from evaluator.metrics.summary import summarize_run
 from evaluator.run.record_types import ImportedSection, Summary
 from evaluator.run.runner import find_run_dir, package_versions
@@ -140,7 +140,9 @@ def _mapped_records(
         shown = "\n  ".join(unmatched[:_MAX_LISTED])
         more = f"\n  ... and {len(unmatched) - _MAX_LISTED} more" if len(unmatched) > _MAX_LISTED else ""
         raise ImportFileError(
-            f"{file}: {len(unmatched)} row(s) match no problem of {benchmark.name}:\n  {shown}{more}"
+            f"{file}: {len(unmatched)} row(s) match no problem of {benchmark.name}; nothing was imported (a dump "
+            f"of another contest? import it with that contest's --dataset; the rule is in docs/reproducing.md):"
+            f"\n  {shown}{more}"
         )
     next_index: dict[str, int] = defaultdict(int)
     seen: dict[tuple[str, int], str] = {}
@@ -172,8 +174,19 @@ def _mapped_records(
 def _problem_for(
     s: ForeignSample, problems: Mapping[str, Problem], index: TextIndex
 ) -> tuple[str | None, str]:
-    """(problem id, "") or (None, why not). A known id wins; otherwise the question text decides."""
+    """(problem id, "") or (None, why not). A known id is used when the row's question text (if any)
+    is that problem's; otherwise the question text decides, and only a confident match counts."""
     if s.problem_id is not None and s.problem_id in problems:
+        if not s.question:
+            return s.problem_id, ""
+        match = index.match(s.question)
+        if match.problem_id is not None and match.problem_id != s.problem_id:
+            return None, f"id {s.problem_id!r}, but its question text is {match.problem_id}'s"
+        own = TextMatch(s.problem_id, match.score if match.problem_id else 0.0)
+        if not index.confident(s.question, own):
+            in_order = index.coverage(s.question, s.problem_id)
+            return None, (f"id {s.problem_id!r}, but its question text is not that problem's (only {in_order:.0%} "
+                          f"of {s.problem_id}'s text in order; needs {IN_ORDER:.0%})")
         return s.problem_id, ""
     if s.question:
         match = index.match(s.question)

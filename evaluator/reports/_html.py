@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -148,10 +147,10 @@ def page(title: str, subtitle: str, body: Cell) -> str:
 
 def write_page(path: Path, text: str) -> Path:
     """Write a page atomically (temp file + rename): a browser never sees half a report."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    from evaluator.run._files import atomic_write
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, text)  # never through a symbolic link a received folder planted
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return path

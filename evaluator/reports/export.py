@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
+from evaluator._safe_text import csv_cell
 from evaluator._suggest import did_you_mean
 from evaluator.reports._html import ci_text, pct
 from evaluator.reports.runview import ReportError, RunView, load_runs
@@ -88,10 +89,11 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csv_value(value: object) -> object:
-    """Empty for None, JSON spelling for booleans (true/false), the value otherwise."""
+    """Empty for None, JSON spelling for booleans (true/false), the value otherwise; a text a spreadsheet
+    would evaluate (`=HYPERLINK(...)` as a model, dataset or run name) is written as text (`csv_cell`)."""
     if value is None:
         return ""
-    return json.dumps(value) if isinstance(value, bool) else value
+    return json.dumps(value) if isinstance(value, bool) else csv_cell(value)
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:

@@ -8,14 +8,16 @@ report never needs the dataset files or re-grades anything.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evaluator._safe_text import terminal_text
 from evaluator.errors import ReportError
 from evaluator.run.record_types import SampleRecord, Summary
-from evaluator.run.store import SUMMARY, load_config, load_errors, load_samples
+from evaluator.run.store import SAMPLES, SUMMARY, load_config, load_errors, load_samples
 
 if TYPE_CHECKING:  # the metrics (numpy) load only when a report needs the table
     from evaluator.metrics.estimators import ProblemSamples
@@ -33,7 +35,8 @@ class RunView:
 
     @property
     def model(self) -> str:
-        return str(self.config.get("model_name") or self.identity.get("model") or self.directory.name)
+        """The model's name, control characters shown as escapes (a received run's names reach the terminal)."""
+        return terminal_text(self.config.get("model_name") or self.identity.get("model") or self.directory.name)
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -41,7 +44,7 @@ class RunView:
 
     @property
     def dataset(self) -> str:
-        return str(self.identity.get("dataset") or "?")
+        return terminal_text(self.identity.get("dataset") or "?")
 
     @property
     def dataset_hash(self) -> str:
@@ -115,7 +118,26 @@ def load_run(directory: Path) -> RunView:
         raise ReportError(f"{directory} has no scored samples yet; nothing to report")
     k = int(summary["k"])
     records = tuple(r for r in load_samples(directory) if int(r["sample"]) < k)
+    _check_matches_summary(directory, summary, records)
     return RunView(directory, config, summary, records, len(load_errors(directory)))
+
+
+def _check_matches_summary(directory: Path, summary: Summary, records: Sequence[SampleRecord]) -> None:
+    """ReportError when samples.jsonl no longer fits summary.json (edited, or from another run): a problem
+    the summary does not have, or fewer samples of a problem than the majority vote it reports."""
+    redo = f"samples.jsonl changed after summary.json was written; run `evaluate score {directory}` to re-check it"
+    known = {str(row.get("problem_id")) for row in summary.get("per_problem") or []}
+    counts = Counter(str(r["problem_id"]) for r in records)
+    unknown = sorted(set(counts) - known)
+    if known and unknown:
+        raise ReportError(f"{directory / SAMPLES}: samples of {len(unknown)} problem(s) the run's summary does not "
+                          f"have ({terminal_text(', '.join(unknown[:5]))}); {redo}")
+    cons_k = int((summary.get("metrics") or {}).get("cons_k") or 0)
+    short = sorted((n, pid) for pid, n in counts.items() if n < cons_k)
+    if short:
+        n, pid = short[0]
+        raise ReportError(f"{directory / SAMPLES}: {terminal_text(pid)} has {n} sample(s), fewer than the {cons_k} "
+                          f"its cons@{cons_k} counted; {redo}")
 
 
 def load_runs(directories: Sequence[Path]) -> list[RunView]:

@@ -14,13 +14,19 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from evaluator.errors import ReportError, StoreError
 from evaluator.reports._html import Safe, esc, join, page, section, tag, write_page
 from evaluator.reports.runview import RunView
+from evaluator.run._files import link_refusal
 from evaluator.run.record_types import SampleRecord
 
 SAMPLES_DIR = "report_samples"
 _MAX_HIGHLIGHT = 200  # longer extracted answers are shown, not searched for in the response
 _PAGE = re.compile(r"p\d+\.html")
+# Written into every problem page, so the clean-up of an older report's pages deletes only pages this
+# program wrote: a p7.html someone else put in the folder is left alone.
+OWN_PAGE_MARK = "<!-- aime-eval problem page -->\n"
+_DOCTYPE = "<!DOCTYPE html>\n"
 
 
 def anchor(index: int | str, sample: int) -> str:
@@ -117,7 +123,13 @@ def write_transcripts(run: RunView, report_name: str) -> Path:
     """Write RUN_DIR/report_samples/p<i>.html, one per problem (each atomically), and delete pages of an
     older report that this run no longer has. Returns the folder."""
     folder = run.directory / SAMPLES_DIR
-    folder.mkdir(exist_ok=True)
+    if folder.is_symlink():  # load_run refused it already; checked again right before writing
+        raise StoreError(link_refusal(folder))
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot write {folder}: {exc.strerror or exc}; make the run folder writable, "
+                          "or copy it somewhere writable and report the copy") from None
     golds = run.golds()
     written = set()
     for index, (pid, records) in enumerate(run.samples_by_problem().items()):
@@ -126,9 +138,19 @@ def write_transcripts(run: RunView, report_name: str) -> Path:
         body = section(f"{pid}: every response", join((back, block)),
                        note="Click a sample to read its full response; the extracted answer is highlighted.")
         subtitle = f"{run.model} on {run.dataset} · {run.directory.name}"
-        write_page(folder / page_name(index), page(f"{pid} · {run.model} on {run.dataset}", subtitle, body))
+        text = page(f"{pid} · {run.model} on {run.dataset}", subtitle, body)
+        write_page(folder / page_name(index), text.replace(_DOCTYPE, _DOCTYPE + OWN_PAGE_MARK, 1))
         written.add(page_name(index))
     for stale in folder.iterdir():
-        if _PAGE.fullmatch(stale.name) and stale.name not in written:
+        if _PAGE.fullmatch(stale.name) and stale.name not in written and _ours(stale):
             stale.unlink()
     return folder
+
+
+def _ours(path: Path) -> bool:
+    """A plain file (not a link) that starts like a problem page this program wrote."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    head = _DOCTYPE + OWN_PAGE_MARK
+    with open(path, "rb") as f:
+        return f.read(len(head.encode())) == head.encode()

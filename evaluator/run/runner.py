@@ -16,9 +16,10 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from evaluator.backends import Backend, LiveStats
+from evaluator.backends._credentials import is_secret_name
 from evaluator.backends._request_body import canonical_extra_body
 from evaluator.benchmarks.loader import Benchmark
 from evaluator.grading.records import error_record, graded_record
@@ -105,12 +106,17 @@ class RunConfig:
 
 
 def public_url(url: str | None) -> str | None:
-    """The URL without any `user:password@` part, so a credential in --base-url never reaches a file."""
+    """The URL without any `user:password@` part and with the value of a query parameter named like a
+    key (`?api-key=...`) replaced by `***`, so a credential in a URL never reaches a file. (The CLI and
+    the API backend refuse such URLs outright; this covers a RunConfig built in Python.)"""
     if not url:
         return url
     parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(is_secret_name(name) for name, _ in query):
+        parts = parts._replace(query=urlencode([(n, "***" if is_secret_name(n) else v) for n, v in query], safe="*"))
     if parts.username is None and parts.password is None:
-        return url
+        return urlunsplit(parts)
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit(parts._replace(netloc=netloc))
@@ -135,8 +141,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _UNSAFE_BEFORE = re.compile(r"[^A-Za-z0-9._]+")  # the rule before hyphens were kept: aime-2024 -> aime_2024
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name part longer than 255 bytes: no such path
+        return False
+
+
 def _slug(text: str, unsafe: re.Pattern[str]) -> str:
-    text = Path(text).name if ("/" in text and Path(text).exists()) else text
+    text = Path(text).name if ("/" in text and _exists(Path(text))) else text
     return unsafe.sub("_", text).strip("_")[:60] or "run"
 
 

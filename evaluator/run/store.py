@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from evaluator.errors import StoreError
+from evaluator.run._files import atomic_write, open_nofollow, refuse_links
 from evaluator.run.record_types import SampleRecord, Summary
 
 SCHEMA_VERSION = 1
@@ -27,22 +28,21 @@ ERRORS = "errors.jsonl"
 SUMMARY = "summary.json"
 LOCK = ".lock"
 _FSYNC_EVERY_S = 1.0
+# The entries of a run folder the project reads or writes; a symbolic link among them is refused
+# (`check_links`), so a received folder cannot point a write, an append or a clean-up elsewhere.
+RUN_FILES = (CONFIG, SAMPLES, ERRORS, SUMMARY, LOCK, "judge.jsonl", "budget.json", "report.html")
+RUN_FOLDERS = ("report_samples",)
 
 
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+def check_links(directory: Path) -> None:
+    """StoreError (one line, naming it) if a file or folder of the run is a symbolic link."""
+    refuse_links(directory, RUN_FILES, RUN_FOLDERS)
 
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (temp file + rename): readers never see half a file."""
     try:
-        _atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -115,7 +115,7 @@ def repair_torn_tail(path: Path) -> int:
     JSONL file of a run uses it (samples, errors, and the judge's calls, which get it passed in)."""
     if not path.exists():
         return 0
-    with open(path, "rb+") as f:
+    with open_nofollow(path, "r+", binary=True) as f:
         size = f.seek(0, os.SEEK_END)
         if size == 0:
             return 0
@@ -191,6 +191,7 @@ class RunStore:
         store = cls(directory)
         try:
             directory.mkdir(parents=True, exist_ok=True)
+            check_links(directory)
             store._lock()
             existing = directory / CONFIG
             if existing.exists():
@@ -222,15 +223,18 @@ class RunStore:
                 write_json(existing, {**config, "config_hash": config_hash, "schema_version": SCHEMA_VERSION})
                 store.k = int(config.get("k") or 0)
             store.repaired_bytes = repair_torn_tail(directory / SAMPLES) + repair_torn_tail(directory / ERRORS)
-            store._samples = open(directory / SAMPLES, "a", encoding="utf-8")
-            store._errors = open(directory / ERRORS, "a", encoding="utf-8")
+            store._samples = open_nofollow(directory / SAMPLES, "a")
+            store._errors = open_nofollow(directory / ERRORS, "a")
+        except StoreError:
+            store.close()
+            raise
         except OSError as exc:
             store.close()
             raise StoreError(f"cannot use run directory {directory}: {exc.strerror or exc}") from exc
         return store
 
     def _lock(self) -> None:
-        self._lock_file = open(self.directory / LOCK, "a+", encoding="utf-8")
+        self._lock_file = open_nofollow(self.directory / LOCK, "r+")
         try:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -297,13 +301,17 @@ class RunStore:
     def rewrite_samples(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Replace samples.jsonl atomically (re-scoring); the lock is held, so no append interleaves."""
         if self._samples is not None:
-            self._samples.close()
+            handle, self._samples = self._samples, None  # never flushed again once closed
+            with contextlib.suppress(OSError):
+                handle.close()
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
         try:
-            _atomic_write(self.directory / SAMPLES, text)
-        except OSError as exc:
-            raise StoreError(f"cannot rewrite {self.directory / SAMPLES}: {exc.strerror or exc}") from exc
-        self._samples = open(self.directory / SAMPLES, "a", encoding="utf-8")
+            atomic_write(self.directory / SAMPLES, text)
+            self._samples = open_nofollow(self.directory / SAMPLES, "a")
+        except OSError as exc:  # a full disk: the original samples.jsonl is untouched, no temporary file left
+            raise StoreError(f"cannot rewrite {self.directory / SAMPLES}: {exc.strerror or exc}; the samples "
+                             "already there are unchanged: free space (or fix the folder) and run the command again"
+                             ) from exc
 
     def write_summary(self, summary: Summary) -> None:
         write_json(self.directory / SUMMARY, summary)
@@ -333,6 +341,7 @@ def load_config(directory: Path) -> dict[str, Any]:
     path = directory / CONFIG
     if not path.is_file():
         raise StoreError(f"{directory} is not a run directory (no {CONFIG}); give the folder `evaluate` printed")
+    check_links(directory)
     return read_config(path)
 
 

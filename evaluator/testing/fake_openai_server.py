@@ -59,6 +59,8 @@ class FakeServerConfig:
     quirk: str = "ok"  # a fault or QUIRKS entry applied to every request the script does not cover
     trickle_s: float = 1.0  # seconds between the bytes of a "trickle" body
     models_html: bool = False  # GET /models answers 200 with an HTML page (a base URL that is a website)
+    # a hostile server: every sampling request gets a 400 whose message is reject(Authorization header)
+    reject: Callable[[str], str] | None = None
 
 
 @dataclass
@@ -117,6 +119,9 @@ class FakeOpenAIServer:
         if denied is not None:
             self._record(request, body, "401")
             return denied
+        if cfg.reject is not None:
+            self._record(request, body, "400")
+            return _error(400, cfg.reject(request.headers.get("Authorization", "")))
         fault = self._next_fault()
         self._record(request, body, fault)
         if fault == "slow":

@@ -153,7 +153,7 @@ def test_per_problem_table_and_samples(runs: dict) -> None:
 def test_problem_pages_of_an_older_report_are_removed(runs: dict, tmp_path: Path) -> None:
     write_report(runs["clean"])
     stale = runs["clean"] / SAMPLES_DIR / "p999.html"
-    stale.write_text("old")
+    stale.write_text((runs["clean"] / SAMPLES_DIR / "p0.html").read_text())  # a page an older report wrote
     keep = runs["clean"] / SAMPLES_DIR / "notes.txt"
     keep.write_text("mine")
     write_report(runs["clean"])
