@@ -11,6 +11,7 @@ collections (`collections`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from evaluator._suggest import did_you_mean
