@@ -54,11 +54,16 @@ from typing import Any
 
 from evaluator.backends._vllm_setup import (
     LOG_CONFIG_VARIABLE,
+    LOG_FILE,
+    TOKENIZER_PROBE,
     accelerator_problem,
     engine_environment,
     environment,
+    exception_summary,
+    failure_message,
     python_problem,
     stats_interval,
+    tokenizer_problem,
     write_logging_config,
 )
 from evaluator.errors import BackendError
@@ -178,20 +183,29 @@ class VLLMBackend:
         with environment(engine_environment(os.environ, log_config)):
             vllm = await asyncio.to_thread(_import_vllm)
             problem = await asyncio.to_thread(_accelerator_problem, vllm)
+            problem = problem or await asyncio.to_thread(_tokenizer_problem, vllm, self.config.model)
             if problem is not None:
                 raise BackendError(problem)
             try:
                 engine = await asyncio.to_thread(_create_engine, vllm, self.config, log_config)
             except Exception as exc:  # a bad model path, too little memory, an unsupported option
-                first_line = (str(exc).strip().splitlines() or [""])[0]
-                raise BackendError(
-                    f"vLLM could not start {self.config.model!r}: {type(exc).__name__}: {first_line}"
-                ) from exc
+                headline = f"vLLM could not start {self.config.model!r}: {exception_summary(exc)}"
+                raise BackendError(failure_message(headline, self._log_file())) from exc
         tokenizer = engine.get_tokenizer()
         if inspect.isawaitable(tokenizer):  # older vLLM releases made this a coroutine
             tokenizer = await tokenizer
+        problem = _tokenizer_problem(vllm, self.config.model, tokenizer)  # the engine's own: it builds the prompts
+        if problem is not None:
+            engine.shutdown()
+            raise BackendError(problem)
         self._engine, self._tokenizer, self._vllm, self._loop = engine, tokenizer, vllm, loop
         return engine
+
+    def _log_file(self) -> Path | None:
+        """RUN_DIR/vllm.log when vLLM logs there (not when the user configured vLLM's logging)."""
+        if self.log_dir is None or LOG_CONFIG_VARIABLE in os.environ or os.environ.get("VLLM_CONFIGURE_LOGGING") == "0":
+            return None
+        return self.log_dir / LOG_FILE
 
     def _think_end(self, text: str, token_ids: Sequence[int]) -> int | None:
         """`think_end_tokens` with this engine's tokenizer (None before the engine has started)."""
@@ -284,8 +298,8 @@ class VLLMBackend:
         try:
             for _ in range(len(jobs)):
                 item = await queue.get()
-                if isinstance(item, BaseException):
-                    raise BackendError(f"the vLLM engine died: {item}") from item
+                if isinstance(item, BaseException):  # every sample yielded before this is already stored
+                    raise BackendError(failure_message(f"the vLLM engine died: {item}", self._log_file())) from item
                 yield item
         finally:
             for task in [*tasks, *([stats] if stats else [])]:
@@ -349,6 +363,34 @@ def _accelerator_problem(vllm: SimpleNamespace) -> str | None:
     )
 
 
+def _tokenizer_problem(vllm: SimpleNamespace, model: str, tokenizer: Any = None) -> str | None:
+    """`tokenizer_problem` for `tokenizer`, or (None) for the tokenizer vLLM's own loader gives `model`:
+    checked before the engine starts, so a broken tokenizer costs seconds, not a model load. A model
+    whose tokenizer cannot load at all is left to the engine, which says why."""
+    from importlib import metadata
+
+    if tokenizer is None:
+        try:
+            tokenizer = vllm.get_tokenizer(model)
+        except Exception:
+            return None
+    try:
+        ids = tokenizer.encode(TOKENIZER_PROBE, add_special_tokens=False)
+        decoded = tokenizer.decode(ids, skip_special_tokens=False)
+    except Exception as exc:  # a tokenizer that cannot even do this is as unusable
+        decoded = f"<{type(exc).__name__}: {exc}>"
+    try:
+        folder: str | None = str(vllm.snapshot_path(model))
+    except Exception:
+        folder = None
+    try:
+        transformers_version: str | None = metadata.version("transformers")
+    except metadata.PackageNotFoundError:
+        transformers_version = None
+    return tokenizer_problem(model, decoded, tokenizer_class=type(tokenizer).__name__,
+                             transformers_version=transformers_version, folder=folder)  # fmt: skip
+
+
 def _create_engine(vllm: SimpleNamespace, config: BackendConfig, log_config: Path | None = None) -> Any:
     """Start vLLM's async engine: spawns its worker processes (30 s on a CPU, minutes for big models).
 
@@ -383,6 +425,8 @@ def _import_vllm() -> SimpleNamespace:
         from vllm.inputs import tokens_input
         from vllm.platforms import current_platform
         from vllm.sampling_params import RequestOutputKind
+        from vllm.tokenizers import get_tokenizer
+        from vllm.transformers_utils.repo_utils import get_non_weight_snapshot_path
         from vllm.usage.usage_lib import UsageContext
         from vllm.v1.engine.exceptions import EngineDeadError
     except ImportError as exc:  # installed but broken, e.g. torchvision left over on a CPU install
@@ -397,6 +441,8 @@ def _import_vllm() -> SimpleNamespace:
         UsageContext=UsageContext,
         LoggingConfig=LoggingConfig,
         tokens_input=tokens_input,
+        get_tokenizer=get_tokenizer,
+        snapshot_path=get_non_weight_snapshot_path,
     )
 
 
