@@ -168,33 +168,39 @@ def tokenizer_problem(model: str, decoded: str, *, tokenizer_class: str, transfo
 _LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(,\d+)? pid=\d+ ")  # logging_config's format
 _TRACEBACK = "Traceback (most recent call last):"
 _ERROR_RECORD = re.compile(r" pid=\d+ (ERROR|CRITICAL) ")
+# A warning about a process's end ("engine core exited unexpectedly"), not vLLM's start-up advice.
+_DEATH_WARNING = re.compile(r" pid=\d+ WARNING .*(exited|died|dead|killed|unexpected)", re.IGNORECASE)
 # Exceptions that only point elsewhere ("See root cause above"): the cause is an earlier traceback.
 _POINTERS = ("root cause", "initialization failed", "see stack trace", "died unexpectedly")
 _CARETS = re.compile(r"^\s*[\^~]+\s*$")  # Python's markers under the failing expression
 LOG_TAIL_BYTES = 256 * 1024  # the end of a log that may have grown for hours
+KILLED_HINT = ("(a vLLM process that exits without a traceback was killed from outside, often by the kernel's "
+               "out-of-memory killer: see dmesg)")  # fmt: skip
 
 
 def engine_failure_cause(log_text: str, lines: int = 6) -> list[str]:
-    """The last lines of the root cause in vLLM's log, or [] when it holds no error.
+    """The last lines of the root cause in vLLM's log (timestamps dropped), or [] when it holds no error.
 
     vLLM logs a failure in a worker as a traceback ("SafetensorError: ..." at its end), then the
     engine's own traceback that only says "See stack trace for root cause". So: the last traceback
-    whose exception is not such a pointer (else the last one), shown as the error record that
-    introduced it and its last frames and exception line; without a traceback, the last ERROR records.
+    whose exception is not such a pointer, shown as the error record that introduced it and its last
+    frames and exception line. A process killed from outside leaves no traceback of its own, only
+    pointers: then the warnings and errors logged up to the last one ("engine core exited
+    unexpectedly") and its exception line. Without a traceback: the last ERROR records.
     """
     text = log_text.splitlines()
     blocks: list[tuple[str | None, list[str]]] = []  # (the error record before it, the traceback's lines)
     for i, line in enumerate(text):
         if line.startswith(_TRACEBACK):
-            body = list(itertools.takewhile(lambda x: not _LOG_PREFIX.match(x) and not x.startswith(_TRACEBACK),
-                                            text[i + 1:]))  # fmt: skip
-            record = text[i - 1] if i and _ERROR_RECORD.search(text[i - 1]) else None
-            blocks.append((record, [x.rstrip() for x in body if x.strip() and not _CARETS.match(x)]))
-    if blocks:
-        causes = [b for b in blocks if b[1] and not any(p in b[1][-1].lower() for p in _POINTERS)]
-        record, body = (causes or blocks)[-1]
-        return ([record] if record else [])[: lines - 1] + body[-(lines - 1 if record else lines):]
-    return [line for line in text if _ERROR_RECORD.search(line)][-lines:]
+            until = itertools.takewhile(lambda x: not _LOG_PREFIX.match(x) and not x.startswith(_TRACEBACK), text[i + 1:])
+            record = _LOG_PREFIX.sub("", text[i - 1]) if i and _ERROR_RECORD.search(text[i - 1]) else None
+            blocks.append((record, [x.rstrip() for x in until if x.strip() and not _CARETS.match(x)] or [line]))
+    causes = [(record, frames) for record, frames in blocks if not any(p in frames[-1].lower() for p in _POINTERS)]
+    if causes:
+        cause, frames = causes[-1]
+        return [cause, *frames[-(lines - 1):]] if cause else frames[-lines:]
+    records = [_LOG_PREFIX.sub("", x) for x in text if _ERROR_RECORD.search(x) or (blocks and _DEATH_WARNING.search(x))]
+    return [*records[-(lines - 1):], blocks[-1][1][-1]] if blocks else records[-lines:]
 
 
 def read_log_tail(path: Path) -> str:
@@ -223,5 +229,6 @@ def failure_message(headline: str, log_file: Path | None) -> str:
     cause = engine_failure_cause(read_log_tail(log_file))
     if not cause:
         return f"{headline} (vLLM's log: {log_file})"
+    hint = [KILLED_HINT] if any("exited unexpectedly" in line for line in cause) else []
     shown = "\n".join(f"  {line}" for line in cause)
-    return f"{headline}\nthe cause, from the end of {log_file}:\n{shown}"
+    return "\n".join([headline, f"the cause, from the end of {log_file}:", shown, *hint])

@@ -52,10 +52,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from evaluator.backends._vllm_checks import tokenizer_check
 from evaluator.backends._vllm_setup import (
     LOG_CONFIG_VARIABLE,
     LOG_FILE,
-    TOKENIZER_PROBE,
     accelerator_problem,
     engine_environment,
     environment,
@@ -63,7 +63,6 @@ from evaluator.backends._vllm_setup import (
     failure_message,
     python_problem,
     stats_interval,
-    tokenizer_problem,
     write_logging_config,
 )
 from evaluator.errors import BackendError
@@ -178,23 +177,24 @@ class VLLMBackend:
             if loop is not self._loop:
                 raise RuntimeError("VLLMBackend.generate must run in the event loop the engine started in")
             return self._engine
+        log_file = self._log_file()  # before the environment below, which sets vLLM's logging variable itself
         log_config = write_logging_config(self.log_dir) if self.log_dir is not None else None
         # Set before the import too: vllm configures its logging when first imported.
         with environment(engine_environment(os.environ, log_config)):
             vllm = await asyncio.to_thread(_import_vllm)
             problem = await asyncio.to_thread(_accelerator_problem, vllm)
-            problem = problem or await asyncio.to_thread(_tokenizer_problem, vllm, self.config.model)
+            problem = problem or await asyncio.to_thread(tokenizer_check, vllm, self.config.model)
             if problem is not None:
                 raise BackendError(problem)
             try:
                 engine = await asyncio.to_thread(_create_engine, vllm, self.config, log_config)
             except Exception as exc:  # a bad model path, too little memory, an unsupported option
                 headline = f"vLLM could not start {self.config.model!r}: {exception_summary(exc)}"
-                raise BackendError(failure_message(headline, self._log_file())) from exc
+                raise BackendError(failure_message(headline, log_file)) from exc
         tokenizer = engine.get_tokenizer()
         if inspect.isawaitable(tokenizer):  # older vLLM releases made this a coroutine
             tokenizer = await tokenizer
-        problem = _tokenizer_problem(vllm, self.config.model, tokenizer)  # the engine's own: it builds the prompts
+        problem = tokenizer_check(vllm, self.config.model, tokenizer)  # the engine's own: it builds the prompts
         if problem is not None:
             engine.shutdown()
             raise BackendError(problem)
@@ -361,34 +361,6 @@ def _accelerator_problem(vllm: SimpleNamespace) -> str | None:
         cuda_available=torch.cuda.is_available(),
         driver_cuda=driver() if driver is not None and torch.version.cuda else None,
     )
-
-
-def _tokenizer_problem(vllm: SimpleNamespace, model: str, tokenizer: Any = None) -> str | None:
-    """`tokenizer_problem` for `tokenizer`, or (None) for the tokenizer vLLM's own loader gives `model`:
-    checked before the engine starts, so a broken tokenizer costs seconds, not a model load. A model
-    whose tokenizer cannot load at all is left to the engine, which says why."""
-    from importlib import metadata
-
-    if tokenizer is None:
-        try:
-            tokenizer = vllm.get_tokenizer(model)
-        except Exception:
-            return None
-    try:
-        ids = tokenizer.encode(TOKENIZER_PROBE, add_special_tokens=False)
-        decoded = tokenizer.decode(ids, skip_special_tokens=False)
-    except Exception as exc:  # a tokenizer that cannot even do this is as unusable
-        decoded = f"<{type(exc).__name__}: {exc}>"
-    try:
-        folder: str | None = str(vllm.snapshot_path(model))
-    except Exception:
-        folder = None
-    try:
-        transformers_version: str | None = metadata.version("transformers")
-    except metadata.PackageNotFoundError:
-        transformers_version = None
-    return tokenizer_problem(model, decoded, tokenizer_class=type(tokenizer).__name__,
-                             transformers_version=transformers_version, folder=folder)  # fmt: skip
 
 
 def _create_engine(vllm: SimpleNamespace, config: BackendConfig, log_config: Path | None = None) -> Any:

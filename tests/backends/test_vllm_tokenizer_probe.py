@@ -71,7 +71,8 @@ import json, sys
 from pathlib import Path
 from transformers import AutoTokenizer
 from evaluator.backends._vllm_setup import TOKENIZER_PROBE
-from evaluator.backends.vllm_engine import _import_vllm, _tokenizer_problem
+from evaluator.backends._vllm_checks import tokenizer_check
+from evaluator.backends.vllm_engine import _import_vllm
 
 def round_trip(tokenizer):
     return tokenizer.decode(tokenizer.encode(TOKENIZER_PROBE, add_special_tokens=False)) == TOKENIZER_PROBE
@@ -81,10 +82,10 @@ vllm = _import_vllm()
 out = {"by_hub_id": round_trip(AutoTokenizer.from_pretrained(hub_id)),
        "by_folder": round_trip(AutoTokenizer.from_pretrained(snapshot)),
        "vllm_by_hub_id": round_trip(vllm.get_tokenizer(hub_id)),
-       "problem": _tokenizer_problem(vllm, hub_id)}
+       "problem": tokenizer_check(vllm, hub_id)}
 config = snapshot / "tokenizer_config.json"
 config.write_text(config.read_text().replace('"LlamaTokenizerFast"', '"PreTrainedTokenizerFast"'))
-out["problem_after_fix"] = _tokenizer_problem(vllm, hub_id)
+out["problem_after_fix"] = tokenizer_check(vllm, hub_id)
 print(json.dumps(out))
 """
 
