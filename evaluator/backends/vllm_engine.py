@@ -30,9 +30,12 @@ keeps them out of the graded samples and the next run of the same command genera
 `vllm` is imported only when the engine starts (importing it takes 7-16 s), so `create_backend` is
 instant and fails at once with an install hint when vllm is missing. Before the engine starts, a
 GPU build checks that PyTorch sees a GPU and a driver recent enough for its CUDA, so a wrong driver
-is one line, not a crash deep in engine start. With `log_dir` (the run directory), vLLM's log and
-its stats every `VLLM_LOG_STATS_INTERVAL` seconds (running and waiting sequences, KV-cache use,
-preemptions) go to `log_dir/vllm.log`, not over the progress bar.
+is one line, not a crash deep in engine start; and the tokenizer vLLM loads must give a probe text
+back unchanged (`_vllm_checks`), checked before the engine starts and again on the engine's own. With
+`log_dir` (the run directory), vLLM's log and its stats every `VLLM_LOG_STATS_INTERVAL` seconds
+(running and waiting sequences, KV-cache use, preemptions) go to `log_dir/vllm.log`, not over the
+progress bar; an engine that fails to start or dies is reported with the root cause read back from
+that log (vLLM raises in its own processes and logs the cause there).
 """
 
 from __future__ import annotations
