@@ -1,5 +1,6 @@
 """What the in-process vLLM engine needs around it: the Python and GPU checks that turn a crash deep
-inside engine start into one line, the environment its processes start with, and where its logs go.
+inside engine start into one line, the environment its processes start with, where its logs go, the
+tokenizer round-trip probe, and the root cause of an engine failure read back from its log.
 
 No vllm import here: these are pure functions over facts (versions, environment) so that each rule
 has a test without a GPU; `vllm_engine.py` gathers the facts and applies the results.
@@ -7,8 +8,10 @@ has a test without a GPU; `vllm_engine.py` gathers the facts and applies the res
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -129,3 +132,103 @@ def stats_interval(environ: Mapping[str, str]) -> float:
     except ValueError:
         return DEFAULT_STATS_INTERVAL_S
     return value if value > 0 else DEFAULT_STATS_INTERVAL_S
+
+
+# Spaces (single, double, leading a word), newlines, digits and LaTeX: what a byte-level tokenizer
+# must give back unchanged and what a wrongly loaded one loses first ("hello world" -> "helloworld").
+TOKENIZER_PROBE = (
+    "hello world, the answer is 042.\n\nLet $x^2 + y^2 = 25$, so  \\frac{3}{4} \\cdot \\sqrt{7}"
+    " = \\boxed{204}.\n  indented line\tand a tab"
+)
+
+
+def tokenizer_problem(model: str, decoded: str, *, tokenizer_class: str, transformers_version: str | None,
+                      folder: str | None) -> str | None:
+    """Why the tokenizer must not be used, when encoding then decoding TOKENIZER_PROBE gave `decoded`, or None.
+
+    A tokenizer that loses spaces builds wrong prompt ids and garbles every answer, silently. The known
+    case: transformers 5 loads the Llama-based distills' byte-level tokenizer as LlamaTokenizer, with a
+    Metaspace pre-tokenizer, unless it is loaded by its hub id; vLLM always loads it from the local
+    folder (`folder`, the hub cache's snapshot for a hub id), so the hub id cannot help and the fix
+    is the folder's tokenizer_config.json. One line: the texts are shown with repr().
+    """
+    if decoded == TOKENIZER_PROBE:
+        return None
+    where = f"{folder}/tokenizer_config.json" if folder else "the model folder's tokenizer_config.json"
+    seen = f"{TOKENIZER_PROBE[:36]!r} came back as {decoded[:36]!r}"
+    major = transformers_version.split(".")[0] if transformers_version else ""
+    if "Llama" in tokenizer_class and major.isdigit() and int(major) >= 5:
+        return (f"{model}: the tokenizer does not give text back unchanged ({seen}): transformers "
+                f"{transformers_version} loads it as {tokenizer_class}, which swaps its byte-level pre-tokenizer "
+                f'for Metaspace; set "tokenizer_class": "PreTrainedTokenizerFast" in {where} and run again')  # fmt: skip
+    return (f"{model}: the tokenizer ({tokenizer_class}, transformers {transformers_version}) does not give text "
+            f"back unchanged ({seen}); fix the tokenizer files ({where}, tokenizer.json) before evaluating")
+
+
+_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(,\d+)? pid=\d+ ")  # logging_config's format
+_TRACEBACK = "Traceback (most recent call last):"
+_ERROR_RECORD = re.compile(r" pid=\d+ (ERROR|CRITICAL) ")
+# A warning about a process's end ("engine core exited unexpectedly"), not vLLM's start-up advice.
+_DEATH_WARNING = re.compile(r" pid=\d+ WARNING .*(exited|died|dead|killed|unexpected)", re.IGNORECASE)
+# Exceptions that only point elsewhere ("See root cause above"): the cause is an earlier traceback.
+_POINTERS = ("root cause", "initialization failed", "see stack trace", "died unexpectedly")
+_CARETS = re.compile(r"^\s*[\^~]+\s*$")  # Python's markers under the failing expression
+LOG_TAIL_BYTES = 256 * 1024  # the end of a log that may have grown for hours
+KILLED_HINT = ("(a vLLM process that exits without a traceback was killed from outside, often by the kernel's "
+               "out-of-memory killer: see dmesg)")  # fmt: skip
+
+
+def engine_failure_cause(log_text: str, lines: int = 6) -> list[str]:
+    """The last lines of the root cause in vLLM's log (timestamps dropped), or [] when it holds no error.
+
+    vLLM logs a failure in a worker as a traceback ("SafetensorError: ..." at its end), then the
+    engine's own traceback that only says "See stack trace for root cause". So: the last traceback
+    whose exception is not such a pointer, shown as the error record that introduced it and its last
+    frames and exception line. A process killed from outside leaves no traceback of its own, only
+    pointers: then the warnings and errors logged up to the last one ("engine core exited
+    unexpectedly") and its exception line. Without a traceback: the last ERROR records.
+    """
+    text = log_text.splitlines()
+    blocks: list[tuple[str | None, list[str]]] = []  # (the error record before it, the traceback's lines)
+    for i, line in enumerate(text):
+        if line.startswith(_TRACEBACK):
+            until = itertools.takewhile(lambda x: not _LOG_PREFIX.match(x) and not x.startswith(_TRACEBACK), text[i + 1:])
+            record = _LOG_PREFIX.sub("", text[i - 1]) if i and _ERROR_RECORD.search(text[i - 1]) else None
+            blocks.append((record, [x.rstrip() for x in until if x.strip() and not _CARETS.match(x)] or [line]))
+    causes = [(record, frames) for record, frames in blocks if not any(p in frames[-1].lower() for p in _POINTERS)]
+    if causes:
+        cause, frames = causes[-1]
+        return [cause, *frames[-(lines - 1):]] if cause else frames[-lines:]
+    records = [_LOG_PREFIX.sub("", x) for x in text if _ERROR_RECORD.search(x) or (blocks and _DEATH_WARNING.search(x))]
+    return [*records[-(lines - 1):], blocks[-1][1][-1]] if blocks else records[-lines:]
+
+
+def read_log_tail(path: Path) -> str:
+    """The last LOG_TAIL_BYTES of `path` as text ("" when it does not exist)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - LOG_TAIL_BYTES))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def exception_summary(exc: BaseException) -> str:
+    """The informative line of an exception from vLLM: pydantic's validation errors put the reason on
+    their second line and a "[type=...]" dump after it; others keep their first line."""
+    kept = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    kept = [line for line in kept if not re.match(r"\d+ validation errors? for ", line)] or [""]
+    return f"{type(exc).__name__}: {kept[0].split(' [type=')[0].removeprefix('Value error, ')}"
+
+
+def failure_message(headline: str, log_file: Path | None) -> str:
+    """`headline`, then where the cause is: the last lines of the root cause from `log_file`, indented,
+    and the file's name, so the user sees why without opening it and knows where the rest is."""
+    if log_file is None:
+        return headline
+    cause = engine_failure_cause(read_log_tail(log_file))
+    if not cause:
+        return f"{headline} (vLLM's log: {log_file})"
+    hint = [KILLED_HINT] if any("exited unexpectedly" in line for line in cause) else []
+    shown = "\n".join(f"  {line}" for line in cause)
+    return "\n".join([headline, f"the cause, from the end of {log_file}:", shown, *hint])

@@ -30,9 +30,12 @@ keeps them out of the graded samples and the next run of the same command genera
 `vllm` is imported only when the engine starts (importing it takes 7-16 s), so `create_backend` is
 instant and fails at once with an install hint when vllm is missing. Before the engine starts, a
 GPU build checks that PyTorch sees a GPU and a driver recent enough for its CUDA, so a wrong driver
-is one line, not a crash deep in engine start. With `log_dir` (the run directory), vLLM's log and
-its stats every `VLLM_LOG_STATS_INTERVAL` seconds (running and waiting sequences, KV-cache use,
-preemptions) go to `log_dir/vllm.log`, not over the progress bar.
+is one line, not a crash deep in engine start; and the tokenizer vLLM loads must give a probe text
+back unchanged (`_vllm_checks`), checked before the engine starts and again on the engine's own. With
+`log_dir` (the run directory), vLLM's log and its stats every `VLLM_LOG_STATS_INTERVAL` seconds
+(running and waiting sequences, KV-cache use, preemptions) go to `log_dir/vllm.log`, not over the
+progress bar; an engine that fails to start or dies is reported with the root cause read back from
+that log (vLLM raises in its own processes and logs the cause there).
 """
 
 from __future__ import annotations
@@ -52,11 +55,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from evaluator.backends._vllm_checks import tokenizer_check
 from evaluator.backends._vllm_setup import (
     LOG_CONFIG_VARIABLE,
+    LOG_FILE,
     accelerator_problem,
     engine_environment,
     environment,
+    exception_summary,
+    failure_message,
     python_problem,
     stats_interval,
     write_logging_config,
@@ -173,25 +180,35 @@ class VLLMBackend:
             if loop is not self._loop:
                 raise RuntimeError("VLLMBackend.generate must run in the event loop the engine started in")
             return self._engine
+        log_file = self._log_file()  # before the environment below, which sets vLLM's logging variable itself
         log_config = write_logging_config(self.log_dir) if self.log_dir is not None else None
         # Set before the import too: vllm configures its logging when first imported.
         with environment(engine_environment(os.environ, log_config)):
             vllm = await asyncio.to_thread(_import_vllm)
             problem = await asyncio.to_thread(_accelerator_problem, vllm)
+            problem = problem or await asyncio.to_thread(tokenizer_check, vllm, self.config.model)
             if problem is not None:
                 raise BackendError(problem)
             try:
                 engine = await asyncio.to_thread(_create_engine, vllm, self.config, log_config)
             except Exception as exc:  # a bad model path, too little memory, an unsupported option
-                first_line = (str(exc).strip().splitlines() or [""])[0]
-                raise BackendError(
-                    f"vLLM could not start {self.config.model!r}: {type(exc).__name__}: {first_line}"
-                ) from exc
+                headline = f"vLLM could not start {self.config.model!r}: {exception_summary(exc)}"
+                raise BackendError(failure_message(headline, log_file)) from exc
         tokenizer = engine.get_tokenizer()
         if inspect.isawaitable(tokenizer):  # older vLLM releases made this a coroutine
             tokenizer = await tokenizer
+        problem = tokenizer_check(vllm, self.config.model, tokenizer)  # the engine's own: it builds the prompts
+        if problem is not None:
+            engine.shutdown()
+            raise BackendError(problem)
         self._engine, self._tokenizer, self._vllm, self._loop = engine, tokenizer, vllm, loop
         return engine
+
+    def _log_file(self) -> Path | None:
+        """RUN_DIR/vllm.log when vLLM logs there (not when the user configured vLLM's logging)."""
+        if self.log_dir is None or LOG_CONFIG_VARIABLE in os.environ or os.environ.get("VLLM_CONFIGURE_LOGGING") == "0":
+            return None
+        return self.log_dir / LOG_FILE
 
     def _think_end(self, text: str, token_ids: Sequence[int]) -> int | None:
         """`think_end_tokens` with this engine's tokenizer (None before the engine has started)."""
@@ -284,8 +301,8 @@ class VLLMBackend:
         try:
             for _ in range(len(jobs)):
                 item = await queue.get()
-                if isinstance(item, BaseException):
-                    raise BackendError(f"the vLLM engine died: {item}") from item
+                if isinstance(item, BaseException):  # every sample yielded before this is already stored
+                    raise BackendError(failure_message(f"the vLLM engine died: {item}", self._log_file())) from item
                 yield item
         finally:
             for task in [*tasks, *([stats] if stats else [])]:
@@ -383,6 +400,8 @@ def _import_vllm() -> SimpleNamespace:
         from vllm.inputs import tokens_input
         from vllm.platforms import current_platform
         from vllm.sampling_params import RequestOutputKind
+        from vllm.tokenizers import get_tokenizer
+        from vllm.transformers_utils.repo_utils import get_non_weight_snapshot_path
         from vllm.usage.usage_lib import UsageContext
         from vllm.v1.engine.exceptions import EngineDeadError
     except ImportError as exc:  # installed but broken, e.g. torchvision left over on a CPU install
@@ -397,6 +416,8 @@ def _import_vllm() -> SimpleNamespace:
         UsageContext=UsageContext,
         LoggingConfig=LoggingConfig,
         tokens_input=tokens_input,
+        get_tokenizer=get_tokenizer,
+        snapshot_path=get_non_weight_snapshot_path,
     )
 
 

@@ -9,7 +9,13 @@ So this module does the arithmetic per GPU:
     weights / (TP x PP)  +  KV cache of `min_sequences` full-length sequences  +  headroom  <=  budget
 
 and recommends the smallest tensor parallel size (then pipeline parallel) that fits; the other GPUs
-become data-parallel copies (`--data-parallel-size`). The numbers come from each model's published
+become data-parallel copies (`--data-parallel-size`). Why the smallest: copies never wait for each
+other, while every tensor-parallel layer ends in an all-reduce over its GPUs. The price is KV cache:
+each copy holds its own weights, so a GPU of a smaller copy has less room for tokens in flight. With
+32K-token reasoning the KV cache, not compute, often limits how many sequences decode at once, so
+`alternative` names the next larger layout that fits and how many more tokens per GPU it holds
+(14B on 8 x H100: TP 2 x 4 holds ~1.36x the tokens per GPU of TP 1 x 8). Which one is faster is an
+A/B on the real GPUs (preemptions or a full KV cache in vllm.log favour the larger copy). The numbers come from each model's published
 config.json (layers, KV heads, head size) and parameter count; they are an estimate, not a
 measurement: no GPU has run them here (see docs/scaling.md). `HEADROOM_GIB` covers vLLM's profiled
 activation peak, CUDA graphs and the CUDA/NCCL context; vLLM measures the real value when it starts.
@@ -112,13 +118,38 @@ class MemoryPlan:
     sequence_gib: float
     headroom_gib: float
     sequences: int
+    kv_tokens: int  # tokens one copy's KV cache holds (its GPUs each hold a slice of every token)
+
+    @property
+    def kv_cache_gib(self) -> float:
+        """What is left for the KV cache on each GPU."""
+        return self.budget_gib - self.weights_gib - self.headroom_gib
+
+    @property
+    def tokens_per_gpu(self) -> float:
+        """Tokens in flight per GPU of the machine: the layouts' common currency (a copy of TP 2 uses two)."""
+        return self.kv_tokens / (self.tp * self.pp)
+
+    def layout(self) -> str:
+        return f"TP {self.tp} x PP {self.pp} per copy, {self.dp} copies"
 
     def describe(self) -> str:
         return (
-            f"{self.model}: TP {self.tp} x PP {self.pp} per copy, {self.dp} copies; per GPU "
+            f"{self.model}: {self.layout()}; per GPU "
             f"{self.weights_gib:.1f} GiB weights + {self.sequence_gib:.2f} GiB per full-length sequence + "
             f"{self.headroom_gib:.0f} GiB headroom of a {self.budget_gib:.1f} GiB budget: "
-            f"{self.sequences} full-length sequences per copy"
+            f"{self.sequences} full-length sequences per copy; KV cache {self.kv_cache_gib:.1f} GiB per GPU = "
+            f"{self.kv_tokens / 1e6:.2f}M tokens per copy"
+        )
+
+    def compare(self, other: MemoryPlan) -> str:
+        """Why this layout and not `other` (the alternative), in one sentence."""
+        ratio = other.tokens_per_gpu / self.tokens_per_gpu
+        return (
+            f"alternative: {other.layout()} holds {ratio:.2f}x the tokens in flight per GPU "
+            f"({other.tokens_per_gpu / 1e3:.0f}K against {self.tokens_per_gpu / 1e3:.0f}K) at the cost of an "
+            f"all-reduce per layer; chosen: the smallest copy, since copies never wait for each other. "
+            f"A/B them when vllm.log shows the KV cache full or preemptions"
         )
 
 
@@ -130,10 +161,32 @@ def evaluate_plan(
     budget = gpu_memory_utilization * gpu_gib
     weights = shape.weights_gib / (tp * pp)
     sequence = shape.kv_bytes_per_token(tp, pp) * max_model_len / GIB
-    sequences = math.floor((budget - weights - headroom_gib) / sequence)
+    free = budget - weights - headroom_gib
+    sequences = math.floor(free / sequence)
+    kv_tokens = max(0, math.floor(free * GIB / shape.kv_bytes_per_token(tp, pp)))
     return MemoryPlan(model=shape.name, tp=tp, pp=pp, dp=gpus // (tp * pp), budget_gib=budget,
                       weights_gib=weights, sequence_gib=sequence, headroom_gib=headroom_gib,
-                      sequences=sequences)  # fmt: skip
+                      sequences=sequences, kv_tokens=kv_tokens)  # fmt: skip
+
+
+def plans(
+    model: str, *, gpus: int, gpu_gib: float, max_model_len: int = PROTOCOL_MAX_MODEL_LEN,
+    gpu_memory_utilization: float = 0.9, headroom_gib: float = HEADROOM_GIB,
+) -> list[MemoryPlan]:  # fmt: skip
+    """Every layout of `gpus` GPUs vLLM accepts for `model`, smallest copy first (then tensor before
+    pipeline parallel), fitting or not. Raises `BackendError` for a model not in `SHAPES`."""
+    shape = SHAPES.get(model)
+    if shape is None:
+        raise BackendError(f"no memory figures for {model!r}: known are {', '.join(SHAPES)}")
+    if gpus < 1 or gpu_gib <= 0:
+        raise BackendError(f"need at least one GPU with memory (got {gpus} GPU(s) of {gpu_gib} GiB)")
+    layouts = sorted(((tp, pp) for tp in TP_SIZES for pp in PP_SIZES if tp * pp <= gpus and shape.tp_allowed(tp)),
+                     key=lambda layout: (layout[0] * layout[1], layout[1]))  # fmt: skip
+    return [
+        evaluate_plan(shape, tp=tp, pp=pp, gpus=gpus, gpu_gib=gpu_gib, max_model_len=max_model_len,
+                      gpu_memory_utilization=gpu_memory_utilization, headroom_gib=headroom_gib)
+        for tp, pp in layouts
+    ]  # fmt: skip
 
 
 def recommend(
@@ -147,27 +200,26 @@ def recommend(
     Raises `BackendError` for a model not in `SHAPES` or one that fits on no layout of `gpus` GPUs.
     Example: `recommend("r1-distill-qwen-32b", gpus=8, gpu_gib=79.6)` is TP 2, DP 4.
     """
-    shape = SHAPES.get(model)
-    if shape is None:
-        raise BackendError(f"no memory figures for {model!r}: known are {', '.join(SHAPES)}")
-    if gpus < 1 or gpu_gib <= 0:
-        raise BackendError(f"need at least one GPU with memory (got {gpus} GPU(s) of {gpu_gib} GiB)")
-    layouts = sorted(((tp, pp) for tp in TP_SIZES for pp in PP_SIZES if tp * pp <= gpus and shape.tp_allowed(tp)),
-                     key=lambda layout: (layout[0] * layout[1], layout[1]))  # fmt: skip
-    plans = [
-        evaluate_plan(shape, tp=tp, pp=pp, gpus=gpus, gpu_gib=gpu_gib, max_model_len=max_model_len,
-                      gpu_memory_utilization=gpu_memory_utilization, headroom_gib=headroom_gib)
-        for tp, pp in layouts
-    ]  # fmt: skip
-    fitting = [plan for plan in plans if plan.sequences >= min_sequences]
+    candidates = plans(model, gpus=gpus, gpu_gib=gpu_gib, max_model_len=max_model_len,
+                       gpu_memory_utilization=gpu_memory_utilization, headroom_gib=headroom_gib)  # fmt: skip
+    fitting = [plan for plan in candidates if plan.sequences >= min_sequences]
     if fitting:
         return fitting[0]
-    best = max(plans, key=lambda plan: plan.sequences)
+    best = max(candidates, key=lambda plan: plan.sequences)
     raise BackendError(
         f"{model} does not fit {gpus} GPU(s) of {gpu_gib:.1f} GiB with {max_model_len} tokens per sequence: "
         f"TP {best.tp} x PP {best.pp} holds {max(best.sequences, 0)} of the {min_sequences} full-length "
         f"sequences needed ({best.weights_gib:.1f} GiB weights per GPU); use more or larger GPUs"
     )
+
+
+def alternative(chosen: MemoryPlan, candidates: list[MemoryPlan]) -> MemoryPlan | None:
+    """The next larger copy after `chosen` that holds more tokens in flight per GPU (the layout to
+    A/B against it), or None when `chosen` already spans the GPUs or a larger copy gains nothing
+    (R1's latent cache is replicated on every tensor-parallel rank)."""
+    size = chosen.tp * chosen.pp
+    larger = [p for p in candidates if p.tp * p.pp > size and p.tokens_per_gpu > chosen.tokens_per_gpu]
+    return larger[0] if larger else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,13 +232,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-sequences", type=int, default=MIN_SEQUENCES)
     parser.add_argument("--shell", action="store_true", help="print only 'TP PP DP'")
     args = parser.parse_args(argv)
+    gpu_gib, utilization = args.gpu_mib / 1024, args.gpu_memory_utilization
     try:
-        plan = recommend(args.model, gpus=args.gpus, gpu_gib=args.gpu_mib / 1024, max_model_len=args.max_model_len,
-                         gpu_memory_utilization=args.gpu_memory_utilization, min_sequences=args.min_sequences)  # fmt: skip
+        plan = recommend(args.model, gpus=args.gpus, gpu_gib=gpu_gib, max_model_len=args.max_model_len,
+                         gpu_memory_utilization=utilization, min_sequences=args.min_sequences)  # fmt: skip
     except BackendError as exc:
         print(f"memory_plan: {exc}", file=sys.stderr)
         return 2
-    print(f"{plan.tp} {plan.pp} {plan.dp}" if args.shell else plan.describe())
+    if args.shell:
+        print(f"{plan.tp} {plan.pp} {plan.dp}")
+        return 0
+    print(plan.describe())
+    other = alternative(plan, plans(args.model, gpus=args.gpus, gpu_gib=gpu_gib, max_model_len=args.max_model_len,
+                                    gpu_memory_utilization=utilization))  # fmt: skip
+    if other is not None:
+        print(plan.compare(other))
     return 0
 
 

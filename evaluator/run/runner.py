@@ -70,6 +70,7 @@ class RunConfig:
             **asdict(self.sampling),
             **extra,
             **({"extra_body": extra_body} if extra_body != canonical_extra_body(self.default_extra_body) else {}),
+            **engine_identity(self.backend),
         }
 
     def templates_by_problem(self, contests: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, PromptTemplate]:
@@ -103,6 +104,18 @@ class RunConfig:
             "python": platform.python_version(),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+
+
+def engine_identity(backend: BackendConfig) -> dict[str, Any]:
+    """The vLLM engine settings, besides `dtype`, that change what a sample can be, each only when set:
+    `max_model_len` caps prompt + answer (a sample that reaches it ends with "length", so two values
+    cut the same long answers differently). Left at vLLM's default a setting stays out, so runs that
+    never set it keep their directory names. Parallelism, memory, batching, prefix caching and CUDA
+    graphs change speed (and on GPUs which batch a sequence shares, hence its floating-point path),
+    not the distribution a sample is drawn from: tests/run/test_identity_settings.py lists each setting."""
+    if backend.kind != "vllm" or backend.max_model_len is None:
+        return {}
+    return {"max_model_len": backend.max_model_len}
 
 
 def public_url(url: str | None) -> str | None:

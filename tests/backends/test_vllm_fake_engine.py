@@ -61,8 +61,13 @@ class FakeEngine:
 
 
 class FakeTokenizer:
+    """One token per character, so it passes the round-trip probe every engine start runs."""
+
     def encode(self, text: str, add_special_tokens: bool = True) -> list[int]:
-        return [ord(c) % 50 for c in text]
+        return [ord(c) for c in text]
+
+    def decode(self, ids: list[int], skip_special_tokens: bool = True) -> str:
+        return "".join(map(chr, ids))
 
 
 def fake_vllm(**extra: Any) -> SimpleNamespace:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from evaluator.errors import BackendError
-from evaluator.run.memory_plan import GIB, SHAPES, evaluate_plan, recommend
+from evaluator.run.memory_plan import GIB, SHAPES, alternative, evaluate_plan, plans, recommend
 
 REPO = Path(__file__).resolve().parents[2]
 A100_40, L40S_48, H100_80, H200_141 = 40960, 46068, 81559, 143771  # MiB
@@ -102,6 +102,7 @@ def test_command_line_prints_the_layout_for_scripts_and_one_line_errors() -> Non
     assert (shell.returncode, shell.stdout) == (0, "4 1 2\n")
     human = run("r1-distill-qwen-32b", "--gpus", "8", "--gpu-mib", str(H100_80))
     assert human.returncode == 0 and "TP 2 x PP 1 per copy, 4 copies" in human.stdout and "4.25 GiB per full-length sequence" in human.stdout
+    assert "alternative: TP 4 x PP 1 per copy, 2 copies" in human.stdout
     refused = run("deepseek-r1", "--gpus", "8", "--gpu-mib", str(H100_80), "--shell")
     assert refused.returncode == 2 and refused.stdout == ""
     assert len(refused.stderr.strip().splitlines()) == 1 and "does not fit" in refused.stderr
@@ -127,3 +128,51 @@ def test_the_table_in_docs_scaling_is_what_the_plan_says() -> None:
             except BackendError:
                 shown = "no"
             assert cell.strip().startswith(shown), (model, mib, cell)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    model: str
+    gpus: int
+    gpu_mib: int
+    other: tuple[int, int] | None  # (TP, PP) of the layout to A/B against the chosen one; None: nothing larger gains
+    ratio: float  # tokens in flight per GPU, alternative / chosen
+    note: str
+
+
+ALTERNATIVES = (
+    Alternative("r1-distill-qwen-14b", 8, H100_80, (2, 1), 1.36,
+                "TP 1: 71.7 - 27.5 - 6 = 38.2 GiB KV; TP 2: 71.7 - 13.8 - 6 = 51.9 GiB for half of each token"),
+    Alternative("r1-distill-qwen-7b", 8, H100_80, (2, 1), 1.14, "7B's weights are a smaller share: less to gain"),
+    Alternative("deepseek-r1", 8, H200_141, None, 0, "TP 8 already spans the node"),
+    Alternative("r1-distill-qwen-1.5b", 1, H100_80, None, 0, "one GPU: nothing larger"),
+)
+
+
+@pytest.mark.parametrize("case", ALTERNATIVES, ids=lambda c: f"{c.model}-{c.gpus}x{c.gpu_mib}")
+def test_the_plan_names_the_larger_copy_to_compare_against(case: Alternative) -> None:
+    chosen = recommend(case.model, gpus=case.gpus, gpu_gib=case.gpu_mib / 1024)
+    other = alternative(chosen, plans(case.model, gpus=case.gpus, gpu_gib=case.gpu_mib / 1024))
+    if case.other is None:
+        assert other is None, case.note
+        return
+    assert other is not None and (other.tp, other.pp) == case.other, case.note
+    assert other.tokens_per_gpu / chosen.tokens_per_gpu == pytest.approx(case.ratio, abs=0.005)
+    assert f"{case.ratio:.2f}x the tokens in flight per GPU" in chosen.compare(other)
+
+
+def test_kv_tokens_by_hand_match_the_first_gpu_run_estimate() -> None:
+    """7B on one H100: (71.7 - 14.2 - 6) GiB of KV cache at 28 layers x 4 KV heads x 128 x 2 x 2 bytes a token
+    is the ~0.95M tokens the first-run estimate uses (scripts/gpu_smoke.sh prints vLLM's own figure to compare)."""
+    plan = recommend("r1-distill-qwen-7b", gpus=1, gpu_gib=H100_80 / 1024)
+    per_token = 28 * 4 * 128 * 2 * 2
+    assert plan.kv_tokens == int(plan.kv_cache_gib * GIB / per_token)
+    assert plan.kv_cache_gib == pytest.approx(51.5, abs=0.05) and 0.95e6 < plan.kv_tokens < 0.97e6
+
+
+def test_the_vllm_claim_in_docs_benchmarks_is_the_plans_arithmetic() -> None:
+    """1.5B on one H100: the KV cache holds 2.34M tokens, 67 full-length sequences; the claim states both."""
+    plan = recommend("r1-distill-qwen-1.5b", gpus=1, gpu_gib=H100_80 / 1024)
+    text = " ".join((REPO / "docs" / "benchmarks.md").read_text().split())
+    assert f"{plan.kv_tokens / 1e6:.2f}M tokens" in text and f"{plan.sequences} sequences of the full" in text
+    assert "1,920 sequences in flight" not in text  # the old claim: the cache holds 67 of them, or ~270 shorter ones

@@ -69,3 +69,20 @@ def test_a_body_other_than_the_presets_default_is_in_the_identity() -> None:
 def test_unusable_body_raises_a_backend_error(body: str) -> None:
     with pytest.raises(BackendError, match="--extra-body"):
         run_config(replace(MOCK, extra_body_json=body)).identity()
+
+
+VLLM_7B = BackendConfig(kind="vllm", model="deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", dtype="bfloat16")
+VLLM_NAME = "deepseek-ai_DeepSeek-R1-Distill-Qwen-7B-aime-2024-186a42f2a9"  # computed before max_model_len counted
+
+
+@pytest.mark.parametrize("backend", [VLLM_7B, replace(VLLM_7B, tensor_parallel_size=2, max_num_seqs=64)],
+                         ids=["defaults", "speed settings"])
+def test_vllm_runs_without_max_model_len_keep_their_directory_names(backend: BackendConfig) -> None:
+    assert run_config(backend).run_name() == VLLM_NAME
+    assert "max_model_len" not in run_config(backend).identity()
+
+
+def test_max_model_len_names_another_directory() -> None:
+    """A resume with another --max-model-len would mix samples cut off at two lengths in one folder."""
+    names = {run_config(replace(VLLM_7B, max_model_len=n)).run_name() for n in (4096, 34816)}
+    assert len(names) == 2 and VLLM_NAME not in names
