@@ -5,10 +5,10 @@
     python scripts/bench_mutation.py --list
 
 Each mutation replaces one exact piece of source text (`old`, which must occur exactly once) by `new`, in a
-throw-away copy of the checkout's tracked files, and runs the tests that cover that code there (`pytest -x`,
-the copy first on PYTHONPATH, so the CLI subprocesses and the symbolic worker import the mutant too). A
-mutation is *caught* when those tests fail, *survived* when they pass, *stale* when its `old` text is no
-longer in the file (the code was rewritten: update the row). The checkout itself is never modified.
+throw-away copy of the checkout (the files git tracks or would track), and runs the tests that cover that
+code there (`pytest -x`, the copy first on PYTHONPATH, so the CLI subprocesses and the symbolic worker
+import the mutant too). A mutation is *caught* when those tests fail, *survived* when they pass, *stale*
+when its `old` text is no longer in the file (the code was rewritten: update the row). The checkout itself is never modified.
 
 Why a table rather than mutmut or cosmic-ray: those tools generate thousands of mechanical mutants
 (`<` to `<=`, constants + 1), most of them equivalent or irrelevant here, and run the whole suite for each;
@@ -141,7 +141,7 @@ MUTATIONS: tuple[Mutation, ...] = (
              note="cons@k votes on spellings of the right answer"),
     Mutation(name="one-class-compared", file="evaluator/grading/equivalence.py",
              old="representatives[:MAX_CLASSES]", new="representatives[:1]",
-             tests=(METRICS + "test_cons_equivalence.py", GRADING + "test_equivalence_undecided.py"),
+             tests=(GRADING + "test_equivalence_later_classes.py", METRICS + "test_cons_equivalence.py"),
              note="a wrong answer is compared with the first wrong class only"),
     # metrics
     Mutation(name="pass-at-k-boundary", file="evaluator/metrics/_kernels.py",
@@ -158,7 +158,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              note="a tie goes to the answer seen first instead of sharing the credit"),
     Mutation(name="abstentions-tie-the-vote", file="evaluator/metrics/_kernels.py",
              old="tied = (counts == top) & (top > 0)", new="tied = counts == top",
-             tests=(METRICS + "test_metrics_majority.py", METRICS + "test_metrics.py", METRICS + "test_metrics_bootstrap.py"),
+             tests=(METRICS + "test_majority_abstentions.py", METRICS + "test_metrics_majority.py",
+                    METRICS + "test_metrics.py", METRICS + "test_metrics_bootstrap.py"),
              note="a draw where every sample abstained credits the empty answers"),
     Mutation(name="g-pass-threshold-floor", file="evaluator/metrics/stability.py",
              old="max(1, math.ceil(round(tau * k, 9)))", new="max(1, math.floor(tau * k))",
@@ -174,9 +175,9 @@ MUTATIONS: tuple[Mutation, ...] = (
 
 
 def _copy_checkout(into: Path) -> Path:
-    """The tracked files of the checkout under `into/<name>`, with `into/shared` pointing where ../shared does
+    """The checkout's files (tracked, and new ones git does not ignore) under `into/<name>`, with `into/shared` pointing where ../shared does
     (tests find third-party data beside the checkout)."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    tracked = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, check=True).stdout
     root = into / REPO.name
     for name in filter(None, tracked.decode().split("\0")):
         source = REPO / name
