@@ -8,15 +8,18 @@ Each mutation replaces one exact piece of source text (`old`, which must occur e
 throw-away copy of the checkout (the files git tracks or would track), and runs the tests that cover that
 code there (`pytest -x`, the copy first on PYTHONPATH, so the CLI subprocesses and the symbolic worker
 import the mutant too). A mutation is *caught* when those tests fail, *survived* when they pass, *stale*
-when its `old` text is no longer in the file (the code was rewritten: update the row). The checkout itself is never modified.
+when its `old` text is no longer in the file (the code was rewritten: update the row), *broken* when
+pytest could not run its tests (a missing file: fix the row). The checkout
+itself is never modified, so an interrupted audit leaves nothing to undo.
 
-Why a table rather than mutmut or cosmic-ray: those tools generate thousands of mechanical mutants
-(`<` to `<=`, constants + 1), most of them equivalent or irrelevant here, and run the whole suite for each;
-on this machine that is hours. A table holds the bugs we fear (each row says why it is plausible), runs in
-minutes, gives the same answer on every run, and a survivor names the test to write. New rows: copy the
+Why a table rather than mutmut or cosmic-ray: those tools generate a mutant for nearly every operator and
+constant (`<` to `<=`, `n` to `n + 1`), most of them equivalent or beside the point, and run a test command
+for each; the audit becomes a long list to triage, and it changes whenever the code moves. A table holds
+the bugs we fear, each with the reason it is plausible, runs only the tests that cover each one, gives
+the same answer on every run, and a survivor names the test to write. New rows: copy the
 `old` text from the source exactly, keep `tests` to the files that cover it, put the most specific first.
 
-Exit status: 0 when every mutation is caught, 1 when any survived or is stale, 2 when the unmutated
+Exit status: 0 when every mutation is caught, 1 when any survived, is stale or broken, 2 when the unmutated
 copy already fails its tests (then nothing can be concluded).
 """
 
@@ -143,6 +146,26 @@ MUTATIONS: tuple[Mutation, ...] = (
              old="representatives[:MAX_CLASSES]", new="representatives[:1]",
              tests=(GRADING + "test_equivalence_later_classes.py", METRICS + "test_cons_equivalence.py"),
              note="a wrong answer is compared with the first wrong class only"),
+    Mutation(name="first-think-end", file="evaluator/grading/extract.py",
+             old="(i := text.rfind(m)) >= 0", new="(i := text.find(m)) >= 0",
+             tests=(GRADING + "test_extract_last_think_end.py", GRADING + "test_extract_think.py"),
+             note="the answer region starts after the first </think>, so a second thinking block's drafts count"),
+    Mutation(name="loose-numeric-tolerance", file="evaluator/grading/_sympy_compare.py",
+             old="_TOLERANCE = 1e-9", new="_TOLERANCE = 1e-3",
+             tests=(GRADING + "test_grade_symbolic.py", GRADING + "test_non_integer_golds.py",
+                    GRADING + "test_number_forms.py"),
+             note="3.1416 passes for pi in `_same`, the fallback used when Math-Verify cannot parse a side "
+                  "(no input found that reaches it: Math-Verify parses all latex2sympy2_extended parses)"),
+    Mutation(name="subset-equals-set", file="evaluator/grading/_sympy_compare.py",
+             old="return len(a) == len(b) and all(any(_same(x, y) for y in b) for x in a)",
+             new="return all(any(_same(x, y) for y in b) for x in a)",
+             tests=(GRADING + "test_grade_symbolic.py", GRADING + "test_non_integer_golds.py"),
+             note="{1} is graded equal to {1, 2} in `_same` (the same fallback, reached by no input found)"),
+    Mutation(name="disagreement-missing-verdict", file="evaluator/grading/disagreements.py",
+             old='bool(r["reported_correct"]) != bool(r.get("correct"))',
+             new='r["reported_correct"] != r.get("correct")',
+             tests=(GRADING + "test_disagreements.py", IMPORTS + "test_import.py"),
+             note="a record without `correct` disagrees with a dump that also said wrong"),
     # metrics
     Mutation(name="pass-at-k-boundary", file="evaluator/metrics/_kernels.py",
              old="    if n - c < k:\n        return 1.0", new="    if n - c <= k:\n        return 1.0",
@@ -167,6 +190,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(name="pass-hat-with-replacement", file="evaluator/metrics/stability.py",
              old="return math.comb(c, k) / math.comb(n, k)", new="return (c / n) ** k",
              tests=(METRICS + "test_stability.py",), note="pass^k estimated as if samples were drawn with replacement"),
+    Mutation(name="paired-diff-reversed", file="evaluator/metrics/estimators.py",
+             old="diffs = points_a - points_b", new="diffs = points_b - points_a",
+             tests=(METRICS + "test_metrics.py", METRICS + "test_metric_specs.py", METRICS + "test_metrics_bootstrap.py"),
+             note="`evaluate compare A B` reports B - A under the name A - B"),
+    Mutation(name="cons-k-always-comparable", file="evaluator/metrics/verdict.py",
+             old="comparable = t.k is None or t.k == metrics.cons_k", new="comparable = True",
+             tests=(METRICS + "test_verdict.py",),
+             note="a published cons@64 is judged against this run's cons@8"),
     Mutation(name="summary-includes-sample-k", file="evaluator/metrics/summary.py",
              old='used = [r for r in records if int(r["sample"]) < k]', new='used = [r for r in records if int(r["sample"]) <= k]',
              tests=(METRICS + "test_summary_rates.py", METRICS + "test_summary_rates_counted.py", "tests/cli/test_cli_lower_k.py"),
@@ -212,7 +243,7 @@ def run(mutations: tuple[Mutation, ...]) -> int:
         if code != 0:
             print("the unmutated code already fails these tests: fix that first")
             return 2
-        outcome: dict[str, list[str]] = {"caught": [], "survived": [], "stale": []}
+        outcome: dict[str, list[str]] = {"caught": [], "survived": [], "stale": [], "broken": []}
         for m in mutations:
             path = root / m.file
             original = path.read_text(encoding="utf-8")
@@ -225,13 +256,15 @@ def run(mutations: tuple[Mutation, ...]) -> int:
                 code, seconds = _pytest(root, m.tests)
             finally:
                 path.write_text(original, encoding="utf-8")
-            verdict = "survived" if code == 0 else "caught"
+            # 1: a test failed; 2: collection failed (the mutant broke an import); -1: hung. 3-5 (internal
+            # error, bad usage such as a missing test file, nothing collected) say nothing about the mutant.
+            verdict = "survived" if code == 0 else "caught" if code in (1, 2, -1) else "broken"
             outcome[verdict].append(m.name)
             how = {0: "tests pass", 1: "tests fail", -1: "tests hang"}.get(code, f"pytest exit {code}")
             print(f"  {verdict:9} {m.name:36} {how} ({seconds:.0f} s): {m.note}", flush=True)
     caught, total = len(outcome["caught"]), len(mutations)
-    print(f"caught {caught}/{total}; survived: {', '.join(outcome['survived']) or 'none'}; "
-          f"stale: {', '.join(outcome['stale']) or 'none'}")
+    print(f"caught {caught}/{total}; " + "; ".join(f"{kind}: {', '.join(outcome[kind]) or 'none'}"
+                                                 for kind in ("survived", "stale", "broken")))
     return 0 if caught == total else 1
 
 
