@@ -79,3 +79,5 @@ def test_a_record_without_our_verdict_counts_as_wrong() -> None:
     record = {"problem_id": "p1", "sample": 0, "reported_correct": True}
     (row,) = disagreements([record])
     assert row["correct"] is False and row["extracted"] is None
+    # and a dump that also said wrong agrees with it: nothing to list
+    assert disagreements([{**record, "reported_correct": False}]) == []
