@@ -2,7 +2,7 @@
 (docs/metrics.md and tests/metrics/test_summary_rates.py): a second, independent check of every rate.
 
 no_answer: status no_answer or truncated; truncated: finish_reason "length"; content_filter: finish_reason
-"content_filter"; weak / ambiguous / out_of_range: that status. Shares of the samples with index < k.
+"content_filter"; weak / ambiguous / out_of_range / hedged: that status; undecided_class: none for integer keys. Shares of the samples with index < k.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from evaluator.metrics.summary import summarize_run
 from evaluator.types import Problem
 
-STATUSES = ("ok", "from_reasoning", "weak", "ambiguous", "out_of_range", "no_answer", "truncated")
+STATUSES = ("ok", "from_reasoning", "weak", "ambiguous", "out_of_range", "hedged", "no_answer", "truncated")
 FINISH = ("stop", "length", "content_filter", None)
 DEFINITIONS = {
     "no_answer": lambda r: r["status"] in ("no_answer", "truncated"),
@@ -23,6 +23,9 @@ DEFINITIONS = {
     "weak": lambda r: r["status"] == "weak",
     "ambiguous": lambda r: r["status"] == "ambiguous",
     "out_of_range": lambda r: r["status"] == "out_of_range",
+    "hedged": lambda r: r["status"] == "hedged",
+    # answers left in a cons@k class of their own by an undecided comparison: integer keys never have one
+    "undecided_class": lambda r: False,
 }
 
 
