@@ -25,14 +25,16 @@ def _online_env(**extra: str) -> dict[str, str]:
 
 
 def test_unreachable_hub_is_one_quiet_line(tmp_path: Path) -> None:
-    """The hub endpoint refuses connections: without the probe, the hub client would retry and print
-    `Retrying in ...` lines for ~50 s; with it, one line that says how to point at local files."""
+    """Neither the pinned file's host nor the hub endpoint answers: without the probe, the hub client would
+    retry and print `Retrying in ...` lines for ~50 s; with it, one line that says what it would fetch and
+    how to point at local files."""
     env = _online_env(HF_ENDPOINT=f"http://127.0.0.1:{_closed_port()}", HF_HOME=str(tmp_path / "hf"))
     result = evaluate("--model", "mock", "--k", "1", "--output-dir", "out", cwd=tmp_path, env=env, timeout=60)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "hub is unreachable" in lines[0] and "--data-dir DIR" in lines[0] and "aime_2024.jsonl" in lines[0]
+    assert "no network" in lines[0] and "would fetch" in lines[0], lines[0]
+    assert "--data-dir DIR" in lines[0] and "aime_2024.jsonl" in lines[0]
     assert not (tmp_path / "out").exists()
 
 
