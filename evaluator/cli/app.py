@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from evaluator.cli._group import OneLineErrors
+from evaluator.cli._imports import FormatHelp, import_generations
 from evaluator.cli._options import BackendOverrides, RunOptions
 from evaluator.cli._run import fail, run_evaluation, summarize_run_dir, warn
 from evaluator.errors import EvaluatorError
@@ -24,7 +25,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Evaluate reasoning models on AIME-style math: pass@1, pass@k and cons@k with error bars.\n\n"
     "Run: evaluate --model deepseek-r1 --k 64 [--dataset aime-2024]. "
-    "Other commands: score, report, compare, export, models (see `evaluate COMMAND --help`).",
+    "Other commands: import, score, report, compare, export, budget, models, datasets "
+    "(see `evaluate COMMAND --help`).",
 )
 
 
@@ -149,9 +151,9 @@ def score(
     run_dir: Annotated[Path | None, typer.Argument(help="A run directory written by `evaluate`.")] = None,
     k: Annotated[int | None, typer.Option(min=1, help="Score the first k samples (default: the run's k).")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the problem files.")] = None,
-    import_file: Annotated[Path | None, typer.Option("--import", help="Import someone else's generations.")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="With --import: samples, qwen-math, lighteval, "
-                      "matharena or jsonl.")] = None,
+    import_file: Annotated[Path | None, typer.Option("--import", help="Import someone else's generations "
+                           "(the same as `evaluate import FILE`).")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="With --import: " + FormatHelp)] = None,
     dataset: Annotated[str, typer.Option(help="With --import: the benchmark the generations answer.")] = "aime-2024",
     model: Annotated[str | None, typer.Option(help="With --import: keep only this model's rows.")] = None,
     output_dir: Annotated[Path, typer.Option(help="With --import: where the run directories go.")] = Path("runs"),
@@ -164,31 +166,13 @@ def score(
         if import_file is not None:
             if override is not None:
                 fail("--override applies to a run directory: import first, then `evaluate score RUN --override FILE`")
-            _import(import_file, format, dataset, output_dir, data_dir, model)
+            import_generations(import_file, format, dataset, output_dir, data_dir, model)
         elif run_dir is not None:
             _score(run_dir, k, data_dir, override)
         else:
-            fail("give a run directory, or --import FILE --format FORMAT")
+            fail("give a run directory (to import generations: evaluate import FILE)")
     except EvaluatorError as exc:
         fail(str(exc))
-
-
-def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_dir: Path | None,
-            model: str | None) -> None:
-    from rich.console import Console
-
-    from evaluator.imports.runs import FORMATS, import_runs
-    from evaluator.reports.display import summary_table
-
-    if fmt is None:  # a value not in FORMATS is refused by the readers, with the close matches
-        fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
-    console, err = Console(), Console(stderr=True)
-    for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
-        for warning in run.warnings:
-            warn(err, "warning", warning)
-        console.print(summary_table(f"{run.model} on {dataset} (imported, {run.n_samples} samples)", run.summary))
-        console.print(f"verdicts that differ from the dump's own: {run.n_disagreements}", highlight=False)
-        console.print(f"run directory: {run.directory}", highlight=False, soft_wrap=True)
 
 
 def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path | None = None) -> None:
@@ -228,6 +212,24 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
     Console().print(summary_table(f"{config['model_name']} on {dataset} (k={k}, re-scored)", summary))
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
                                f"{summary['overrides']} human override(s) applied", highlight=False)
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A generations dump: our samples.jsonl, Qwen2.5-Math/SkyThought, "
+                                              "lighteval details, MathArena outputs or generic JSONL.")],
+    format: Annotated[str | None, typer.Option("--format", help=FormatHelp)] = None,
+    dataset: Annotated[str, typer.Option(help="The benchmark the generations answer.")] = "aime-2024",
+    model: Annotated[str | None, typer.Option(help="Keep only this model's rows.")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Where the run directories go.")] = Path("runs"),
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the problem files.")] = None,
+) -> None:
+    """Import someone else's generations: one run directory per model, graded by our grader, with every
+    verdict that differs from the dump's own (then report, compare, export as any run)."""
+    try:
+        import_generations(file, format, dataset, output_dir, data_dir, model)
+    except EvaluatorError as exc:
+        fail(str(exc))
+
 
 RunDirs = Annotated[list[Path], typer.Argument(help="Run directories written by `evaluate`.")]
 Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s) and judge the run "

@@ -84,6 +84,13 @@ def read_foreign(path: Path, fmt: str) -> list[ForeignSample]:
     return found
 
 
+def first_row(path: Path) -> Mapping[str, Any] | None:
+    """The file's first row (for telling its format), None for an empty file."""
+    if not path.is_file():
+        raise ImportFileError(f"{path}: no such file")
+    return next((obj for _, obj in _records(path)), None)
+
+
 def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(where, object) for each row of a .jsonl, .json (a list) or .parquet file."""
     if path.suffix == ".parquet":
