@@ -157,7 +157,7 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
             err: Any, judge_config: Any) -> tuple[Summary, Any]:
     """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
     the run's largest k); returns the summary for the k asked and the run's progress counters."""
-    from evaluator.reports.display import sampling_progress
+    from evaluator.reports.progress import sampling_progress
     from evaluator.run.runner import execute, pending_samples, run_sync
     from evaluator.run.store import RunStore
 

@@ -1,71 +1,18 @@
-"""Rich output for the terminal: the progress bar while sampling and the results tables."""
+"""Rich output for the terminal: the results tables (the progress while sampling: reports/progress.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from evaluator.run.record_types import Summary
-from evaluator.run.runner import RunProgress
 
 if TYPE_CHECKING:
     from evaluator.run.presets import ModelPreset
-
-
-class _LiveCounters(ProgressColumn):
-    """tokens/s, requests in flight, errors and retries, read from the run's counters at every refresh
-    (so retries of requests still in flight show up before any sample finishes)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.progress: RunProgress | None = None
-
-    def render(self, task: Task) -> Text:
-        p = self.progress
-        if p is None:
-            return Text("")
-        info = f"{p.tokens_per_s():,.0f} tok/s"
-        if p.in_flight() is not None:
-            info += f"  in flight {p.in_flight()}"
-        if p.errors or p.live_retries():
-            info += f"  errors {p.errors}  retries {p.live_retries()}"
-        return Text(info)
-
-
-@contextmanager
-def sampling_progress(
-    console: Console, label: str, quiet: bool = False
-) -> Iterator[Callable[[RunProgress], None]]:
-    """A progress bar (done/total samples, tokens/s, errors, retries); yields the update callback."""
-    if quiet:
-        yield lambda _progress: None
-        return
-    counters = _LiveCounters()
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn(), counters)
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(progress: RunProgress) -> None:
-            counters.progress = progress
-            bar.update(task, total=progress.total, completed=progress.done)
-
-        yield update
 
 
 def _pct(value: float | None) -> str:
