@@ -294,7 +294,7 @@ def compare(
     try:
         run_dirs = _scored_runs(run_dirs)
         console = Console()
-        console.print(compare_table(run_dirs))
+        console.print(compare_table(run_dirs), soft_wrap=True)
         for renderable in compare_insights(run_dirs, reference, target):
             console.print(renderable)
         if html is not None:

@@ -27,13 +27,19 @@ def _no_ci(summary: Summary) -> str:
     return "needs 2+ problems" if summary.get("n_problems") == 1 else ""
 
 
+def _summary_labels(summary: Summary) -> list[str]:
+    """The longest row labels of the summary table (those naming a model), for its first column's width."""
+    judge = summary.get("judge")
+    return ["completion tokens (mean)"] + ([f"judge {judge['model']}: judged / flipped"] if judge else [])
+
+
 def summary_table(title: str, summary: Summary) -> Table:
     """Headline numbers: pass@1 ± SE and CI, cons@k, pass@k, no-answer and truncation rates, tokens."""
     table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
+    id_column(table, "metric", _summary_labels(summary), cap=40)
+    table.add_column("value", justify="right", overflow="fold")
     m = summary.get("metrics")
-    table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI")
+    table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI", overflow="fold")
     if m:
         se = "" if m["pass1_se"] is None else f" ± {_pct(m['pass1_se'])}"  # one problem: no standard error
         table.add_row("pass@1 (%)", f"{_pct(m['pass1'])}{se}", _ci(m["pass1_ci"]) or _no_ci(summary))
@@ -71,9 +77,10 @@ def summary_table(title: str, summary: Summary) -> Table:
 def contest_table(summary: Summary) -> Table:
     """One row per contest of a collection run, then the overall row."""
     table = Table(title="per contest", header_style="bold")
-    for name in ("contest", "problems", "pass@1 (%)", "cons (%)"):
-        table.add_column(name, justify="left" if name == "contest" else "right")
     rows = [*summary.get("contests", {}).items(), ("overall", summary)]
+    id_column(table, "contest", [name for name, _ in rows], cap=30)
+    for name in ("problems", "pass@1 (%)", "cons (%)"):
+        table.add_column(name, justify="right", overflow="fold")
     for name, part in rows:
         m = part.get("metrics") or {}
         table.add_row(name, str(part["n_problems"]), _pct(m.get("pass1")), _pct(m.get("cons")))
@@ -86,7 +93,7 @@ def per_problem_table(summary: Summary, golds: dict[str, str]) -> Table:
                                                                         for r in summary["per_problem"]), default=7)))
     for name, justify in ( ("gold", "right"), ("pass rate", "right"),
                           ("correct", "right"), ("majority", "right"), ("share", "right"), ("no answer", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in summary["per_problem"]:
         majority = row["majority_answer"] or "-"
         gold = golds.get(row["problem_id"], "")
@@ -103,14 +110,15 @@ def budget_table(data: dict[str, Any]) -> Table:
     how = "token counts" if data["method"] == "tokens" else "estimated from characters"
     table = Table(title=f"accuracy by token budget (end of thinking: {how}; cons@{data['k']})", header_style="bold")
     for name in ("budget", "pass@1 (%)", "95% CI", f"cons@{data['k']} (%)", "still thinking (%)", "tokens (mean)"):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", overflow="fold")
     for b in data["budgets"]:
         table.add_row(f"{b['budget']:,}", _pct(b["pass1"]), _ci(b["pass1_ci"]), _pct(b["cons"]),
                       _pct(b["thinking_share"]), f"{b['mean_tokens']:,.0f}")
     return table
 def id_column(table: Table, header: str, values: Any, cap: int) -> None:
-    """A column for identifiers (model ids, dataset names): as wide as its longest value up to `cap`,
-    folded onto more lines beyond that, never cut with an ellipsis."""
+    """A column for identifiers (model ids, dataset names, problem ids): as wide as its longest value up
+    to `cap`, folded onto more lines beyond that, never cut with an ellipsis. Every other column of our
+    tables folds too (overflow="fold"): at 80 columns, or piped, no cell loses characters."""
     table.add_column(header, overflow="fold", min_width=min(cap, max((len(str(v)) for v in values), default=1)))
 
 
