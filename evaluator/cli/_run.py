@@ -118,7 +118,8 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         k=options.k,
         assistant_prefix=preset.assistant_prefix if options.think_prefix is None
         else ("<think>\n" if options.think_prefix else ""),
-        contest_templates=contest_templates(options.protocol, [name for name, _ in benchmark.contests]),
+        contest_templates=contest_templates(options.protocol, [name for name, _ in benchmark.contests],
+                                            own_file=Path(options.dataset).suffix in (".jsonl", ".json", ".parquet")),
         default_extra_body=default_body,
     )
     # A bad API key or mock spec fails here, before a run directory exists.

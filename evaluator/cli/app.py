@@ -249,7 +249,7 @@ def report(
     from rich.console import Console
 
     from evaluator.reports.report import write_report
-    from evaluator.reports.verdicts import verdict_terminal
+    from evaluator.reports.verdicts import no_targets_note, verdict_terminal
 
     try:
         path = write_report(run_dir, reference, target)
@@ -260,7 +260,11 @@ def report(
         from evaluator.metrics.verdict import VerdictRow
 
         rows = [VerdictRow(**{**r, "ci": tuple(r["ci"]), "gap_ci": tuple(r["gap_ci"])}) for r in verdict["rows"]]
-        Console().print(verdict_terminal(rows, "reproduction verdict"))
+        if rows:
+            Console().print(verdict_terminal(rows, "reproduction verdict"))
+        else:  # an empty table said nothing: say why and what to ask instead
+            model = json.loads((path.parent / "config.json").read_text(encoding="utf-8")).get("model_name", "")
+            warn(Console(stderr=True, soft_wrap=True), "note", no_targets_note(reference, model))
     typer.echo(str(path))
 
 
