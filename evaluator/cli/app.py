@@ -269,12 +269,16 @@ def report(
 
 
 def _scored_runs(run_dirs: list[Path]) -> list[Path]:
-    """The run directories that have a summary; one warning line for each one skipped."""
+    """The run directories that have a summary; one warning line for each one skipped. A folder that is
+    no run but holds folders (`runs/`) stands for its sub-folders."""
     from rich.console import Console
 
     from evaluator.reports.runview import ReportError, with_summary
 
-    kept, skipped = with_summary(run_dirs)
+    expanded = [child for d in run_dirs for child in
+                (sorted(p for p in d.iterdir() if p.is_dir()) if d.is_dir() and not (d / "config.json").exists()
+                 and any(p.is_dir() for p in d.iterdir()) else [d])]
+    kept, skipped = with_summary(expanded)
     err = Console(stderr=True, soft_wrap=True)
     for line in skipped:
         warn(err, "warning", line)
@@ -322,7 +326,7 @@ def export(
     try:
         fmt = export_format(format)  # a mistyped format is named before any run is read
         run_dirs = _scored_runs(run_dirs)
-        if (mixed := mixed_datasets(run_dirs)) is not None:
+        if (mixed := mixed_datasets(run_dirs, fmt)) is not None:
             warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
         text = export_runs(run_dirs, fmt)
         if output is None:

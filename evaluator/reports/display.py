@@ -114,7 +114,22 @@ def budget_table(data: dict[str, Any]) -> Table:
     for b in data["budgets"]:
         table.add_row(f"{b['budget']:,}", _pct(b["pass1"]), _ci(b["pass1_ci"]), _pct(b["cons"]),
                       _pct(b["thinking_share"]), f"{b['mean_tokens']:,.0f}")
+    table.caption, table.caption_justify = _abstain_note(data), "left"
     return table
+
+
+def _abstain_note(data: dict[str, Any]) -> str | None:
+    """Why cons@k can stay high while most samples still think: a sample without an answer abstains from
+    the vote, so the vote rests on the few that finished. Said where it shows (half or more thinking and
+    cons above pass@1), with the first such budget as the example; None elsewhere."""
+    odd = [b for b in data["budgets"] if (b["thinking_share"] or 0) >= 0.5 and b["cons"] is not None
+           and b["pass1"] is not None and b["cons"] > b["pass1"]]
+    if not odd:
+        return None
+    b = odd[0]
+    return (f"cons@{data['k']}: samples still thinking give no answer and abstain from the vote, so where most "
+            f"still think (at {b['budget']:,}: {_pct(b['thinking_share'])}%) the vote rests on the few that "
+            f"finished; pass@1 counts every sample")
 def id_column(table: Table, header: str, values: Any, cap: int) -> None:
     """A column for identifiers (model ids, dataset names, problem ids): as wide as its longest value up
     to `cap`, folded onto more lines beyond that, never cut with an ellipsis. Every other column of our
