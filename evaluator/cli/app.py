@@ -302,7 +302,7 @@ def compare(
     try:
         run_dirs = _scored_runs(run_dirs)
         console = Console()
-        console.print(compare_table(run_dirs), soft_wrap=True)
+        console.print(compare_table(run_dirs))
         for renderable in compare_insights(run_dirs, reference, target):
             console.print(renderable)
         if html is not None:

@@ -89,9 +89,7 @@ def compare_table(run_dirs: Sequence[Path]) -> Group:
             f"{pct(m['pass1'])}{se} {ci_text(m['pass1_ci'])}".strip(), f"{pct(m['cons'])} (@{m['cons_k']})",
             "-" if mean is None else f"{mean:,.0f}", *cost,
         )
-    # a path is copied whole: its own line, never folded (print with soft_wrap=True to keep it uncropped)
-    directories = [Text(f"{position:>3}  {run.directory}", no_wrap=True, overflow="ignore")
-                   for position, run in enumerate(runs, 1)]
+    directories = [Text(f"{position:>3}  {run.directory}") for position, run in enumerate(runs, 1)]
     return Group(out, Text("run directories:", style="bold"), *directories)
 
 
