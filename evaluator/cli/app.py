@@ -268,6 +268,15 @@ def report(
     typer.echo(str(path))
 
 
+def _runs_in(folder: Path) -> list[Path]:
+    """[folder] for a run (or a damaged one: any of its files present); its sub-folders for a parent."""
+    run_files = ("config.json", "samples.jsonl", "summary.json")
+    if not folder.is_dir() or any((folder / name).exists() for name in run_files):
+        return [folder]
+    children = sorted(p for p in folder.iterdir() if p.is_dir())
+    return children or [folder]
+
+
 def _scored_runs(run_dirs: list[Path]) -> list[Path]:
     """The run directories that have a summary; one warning line for each one skipped. A folder that is
     no run but holds folders (`runs/`) stands for its sub-folders."""
@@ -275,10 +284,7 @@ def _scored_runs(run_dirs: list[Path]) -> list[Path]:
 
     from evaluator.reports.runview import ReportError, with_summary
 
-    expanded = [child for d in run_dirs for child in
-                (sorted(p for p in d.iterdir() if p.is_dir()) if d.is_dir() and not (d / "config.json").exists()
-                 and any(p.is_dir() for p in d.iterdir()) else [d])]
-    kept, skipped = with_summary(expanded)
+    kept, skipped = with_summary([child for d in run_dirs for child in _runs_in(d)])
     err = Console(stderr=True, soft_wrap=True)
     for line in skipped:
         warn(err, "warning", line)
