@@ -213,6 +213,7 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
                                f"{summary['overrides']} human override(s) applied", highlight=False)
 
+
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="A generations dump: our samples.jsonl, Qwen2.5-Math/SkyThought, "
