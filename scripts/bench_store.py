@@ -32,7 +32,7 @@ from rich.console import Console  # noqa: E402
 
 from evaluator.backends._openai_support import BackendStats  # noqa: E402
 from evaluator.benchmarks.loader import Benchmark  # noqa: E402
-from evaluator.reports.display import sampling_progress  # noqa: E402
+from evaluator.reports.progress import sampling_progress  # noqa: E402
 from evaluator.run.prompts import PRESETS  # noqa: E402
 from evaluator.run.runner import RunConfig, execute  # noqa: E402
 from evaluator.run.store import SAMPLES, RunStore  # noqa: E402

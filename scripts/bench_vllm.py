@@ -44,7 +44,7 @@ from rich.console import Console  # noqa: E402
 
 from evaluator.backends.vllm_engine import VLLMBackend, problem_seed, render_chat_prompt  # noqa: E402
 from evaluator.benchmarks.loader import Benchmark  # noqa: E402
-from evaluator.reports.display import sampling_progress  # noqa: E402
+from evaluator.reports.progress import sampling_progress  # noqa: E402
 from evaluator.run.prompts import PRESETS, build_request  # noqa: E402
 from evaluator.run.runner import RunConfig, execute  # noqa: E402
 from evaluator.run.store import RunStore  # noqa: E402

@@ -139,7 +139,9 @@ class MockBackend:
         if rng.random() < TRUNCATION_RATE:
             text = "<think>\n" + reasoning * 3
             budget = min(len(text), params.max_tokens * 4)
-            return self._completion(request, sample_index, text[: budget - 7], "length", prompt_text, started)
+            # cut off at max_tokens, as an engine reports it: the text is a short stand-in for those tokens
+            return self._completion(request, sample_index, text[: budget - 7], "length", prompt_text, started,
+                                    tokens=params.max_tokens)
         weights, formats = zip(*_FINAL_FORMATS, strict=True)
         if isinstance(answer, int):
             final = rng.choices(formats, weights=weights)[0].format(a=answer)
@@ -149,7 +151,8 @@ class MockBackend:
         return self._completion(request, sample_index, text, "stop", prompt_text, started)
 
     def _completion(
-        self, request: Request, index: int, text: str, finish: str, prompt: str, started: float
+        self, request: Request, index: int, text: str, finish: str, prompt: str, started: float,
+        tokens: int | None = None,
     ) -> Completion:
         return Completion(
             problem_id=request.problem_id,
@@ -157,7 +160,7 @@ class MockBackend:
             text=text,
             finish_reason=finish,
             prompt_tokens=max(1, len(prompt) // 4),
-            completion_tokens=max(1, len(text) // 4),
+            completion_tokens=tokens if tokens is not None else max(1, len(text) // 4),
             latency_s=time.perf_counter() - started + self.latency_s,
         )
 

@@ -128,7 +128,8 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
         k=options.k,
         assistant_prefix=preset.assistant_prefix if options.think_prefix is None
         else ("<think>\n" if options.think_prefix else ""),
-        contest_templates=contest_templates(options.protocol, [name for name, _ in benchmark.contests]),
+        contest_templates=contest_templates(options.protocol, [name for name, _ in benchmark.contests],
+                                            own_file=Path(options.dataset).suffix in (".jsonl", ".json", ".parquet")),
         default_extra_body=default_body,
     )
     directory = options.run_dir or config.run_dir(options.output_dir)
@@ -199,7 +200,7 @@ def _sample(config: Any, benchmark: Any, backend: Any, directory: Path, options:
             err: Any, judge_config: Any, prices: tuple[float, float] | None = None) -> tuple[Summary, Any]:
     """Open the run directory, generate what is missing, ask the judge (if any), write summary.json (for
     the run's largest k); returns the summary for the k asked and the run's progress counters."""
-    from evaluator.reports.display import sampling_progress
+    from evaluator.reports.progress import sampling_progress
     from evaluator.run.runner import execute, pending_samples, run_sync
     from evaluator.run.store import RunStore
 

@@ -14,6 +14,7 @@ import typer
 
 from evaluator._safe_text import terminal_text
 from evaluator.cli._group import OneLineErrors
+from evaluator.cli._imports import FormatHelp, import_generations
 from evaluator.cli._options import BackendOverrides, RunOptions
 from evaluator.cli._run import fail, run_evaluation, summarize_run_dir, warn
 from evaluator.errors import EvaluatorError
@@ -25,7 +26,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Evaluate reasoning models on AIME-style math: pass@1, pass@k and cons@k with error bars.\n\n"
     "Run: evaluate --model deepseek-r1 --k 64 [--dataset aime-2024]. "
-    "Other commands: score, report, compare, export, models (see `evaluate COMMAND --help`).",
+    "Other commands: import, score, report, compare, export, budget, models, datasets "
+    "(see `evaluate COMMAND --help`).",
 )
 
 
@@ -162,9 +164,9 @@ def score(
     run_dir: Annotated[Path | None, typer.Argument(help="A run directory written by `evaluate`.")] = None,
     k: Annotated[int | None, typer.Option(min=1, help="Score the first k samples (default: the run's k).")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the problem files.")] = None,
-    import_file: Annotated[Path | None, typer.Option("--import", help="Import someone else's generations.")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="With --import: samples, qwen-math, lighteval, "
-                      "matharena or jsonl.")] = None,
+    import_file: Annotated[Path | None, typer.Option("--import", help="Import someone else's generations "
+                           "(the same as `evaluate import FILE`).")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="With --import: " + FormatHelp)] = None,
     dataset: Annotated[str, typer.Option(help="With --import: the benchmark the generations answer.")] = "aime-2024",
     model: Annotated[str | None, typer.Option(help="With --import: keep only this model's rows.")] = None,
     output_dir: Annotated[Path, typer.Option(help="With --import: where the run directories go.")] = Path("runs"),
@@ -177,32 +179,13 @@ def score(
         if import_file is not None:
             if override is not None:
                 fail("--override applies to a run directory: import first, then `evaluate score RUN --override FILE`")
-            _import(import_file, format, dataset, output_dir, data_dir, model)
+            import_generations(import_file, format, dataset, output_dir, data_dir, model)
         elif run_dir is not None:
             _score(run_dir, k, data_dir, override)
         else:
-            fail("give a run directory, or --import FILE --format FORMAT")
+            fail("give a run directory (to import generations: evaluate import FILE)")
     except EvaluatorError as exc:
         fail(str(exc))
-
-
-def _import(file: Path, fmt: str | None, dataset: str, output_dir: Path, data_dir: Path | None,
-            model: str | None) -> None:
-    from rich.console import Console
-
-    from evaluator.imports.runs import FORMATS, import_runs
-    from evaluator.reports.display import summary_table
-
-    if fmt is None:  # a value not in FORMATS is refused by the readers, with the close matches
-        fail(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
-    console, err = Console(), Console(stderr=True)
-    for run in import_runs(file, fmt, dataset, output_dir, data_dir, model):
-        for warning in run.warnings:
-            warn(err, "warning", warning)
-        title = terminal_text(f"{run.model} on {dataset} (imported, {run.n_samples} samples)")  # the dump's names
-        console.print(summary_table(title, run.summary))
-        console.print(f"verdicts that differ from the dump's own: {run.n_disagreements}", highlight=False)
-        console.print(f"run directory: {terminal_text(run.directory)}", highlight=False, soft_wrap=True)
 
 
 def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path | None = None) -> None:
@@ -247,6 +230,25 @@ def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path |
     Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
                                f"{summary['overrides']} human override(s) applied", highlight=False)
 
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A generations dump: our samples.jsonl, Qwen2.5-Math/SkyThought, "
+                                              "lighteval details, MathArena outputs or generic JSONL.")],
+    format: Annotated[str | None, typer.Option("--format", help=FormatHelp)] = None,
+    dataset: Annotated[str, typer.Option(help="The benchmark the generations answer.")] = "aime-2024",
+    model: Annotated[str | None, typer.Option(help="Keep only this model's rows.")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Where the run directories go.")] = Path("runs"),
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the problem files.")] = None,
+) -> None:
+    """Import someone else's generations: one run directory per model, graded by our grader, with every
+    verdict that differs from the dump's own (then report, compare, export as any run)."""
+    try:
+        import_generations(file, format, dataset, output_dir, data_dir, model)
+    except EvaluatorError as exc:
+        fail(str(exc))
+
+
 RunDirs = Annotated[list[Path], typer.Argument(help="Run directories written by `evaluate`.")]
 Reference = Annotated[str | None, typer.Option(help="Show published numbers beside the run(s) and judge the run "
                      "against them: a set (deepseek-r1) or a model it lists (deepseek-r1-zero).")]
@@ -265,7 +267,7 @@ def report(
     from rich.console import Console
 
     from evaluator.reports.report import write_report
-    from evaluator.reports.verdicts import verdict_terminal
+    from evaluator.reports.verdicts import no_targets_note, verdict_terminal
 
     try:
         path = write_report(run_dir, reference, target)
@@ -276,17 +278,31 @@ def report(
         from evaluator.metrics.verdict import VerdictRow
 
         rows = [VerdictRow(**{**r, "ci": tuple(r["ci"]), "gap_ci": tuple(r["gap_ci"])}) for r in verdict["rows"]]
-        Console().print(verdict_terminal(rows, "reproduction verdict"))
+        if rows:
+            Console().print(verdict_terminal(rows, "reproduction verdict"))
+        else:  # an empty table said nothing: say why and what to ask instead
+            model = json.loads((path.parent / "config.json").read_text(encoding="utf-8")).get("model_name", "")
+            warn(Console(stderr=True, soft_wrap=True), "note", no_targets_note(reference, model))
     typer.echo(str(path))
 
 
+def _runs_in(folder: Path) -> list[Path]:
+    """[folder] for a run (or a damaged one: any of its files present); its sub-folders for a parent."""
+    run_files = ("config.json", "samples.jsonl", "summary.json")
+    if not folder.is_dir() or any((folder / name).exists() for name in run_files):
+        return [folder]
+    children = sorted(p for p in folder.iterdir() if p.is_dir())
+    return children or [folder]
+
+
 def _scored_runs(run_dirs: list[Path]) -> list[Path]:
-    """The run directories that have a summary; one warning line for each one skipped."""
+    """The run directories that have a summary; one warning line for each one skipped. A folder that is
+    no run but holds folders (`runs/`) stands for its sub-folders."""
     from rich.console import Console
 
     from evaluator.reports.runview import ReportError, with_summary
 
-    kept, skipped = with_summary(run_dirs)
+    kept, skipped = with_summary([child for d in run_dirs for child in _runs_in(d)])
     err = Console(stderr=True, soft_wrap=True)
     for line in skipped:
         warn(err, "warning", line)
@@ -334,7 +350,7 @@ def export(
     try:
         fmt = export_format(format)  # a mistyped format is named before any run is read
         run_dirs = _scored_runs(run_dirs)
-        if (mixed := mixed_datasets(run_dirs)) is not None:
+        if (mixed := mixed_datasets(run_dirs, fmt)) is not None:
             warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
         text = export_runs(run_dirs, fmt)
         if output is None:

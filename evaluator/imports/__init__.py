@@ -2,6 +2,7 @@
 
 - `readers`: one reader per format (the `READERS` table; `FORMATS` is its keys) into
   `ForeignSample`s; a reader only reads;
+- `detect`: which format a file is in, from its first row's fields (`evaluate import` without --format);
 - `textmatch`: which benchmark problem a foreign question text is (never trusting positions);
 - `runs`: `import_runs(...)` maps, grades and writes one run directory per model in the dump.
 """

@@ -25,7 +25,8 @@ Adding a format:
    dump's verdict and extracted answer as `reported_correct` / `reported_extracted`);
 2. add `"<name>": _from_<name>` to `READERS` and describe its layout in the list above;
 3. add a test in tests/imports/ on a small file written in that harness's layout;
-4. add the name to `evaluate score --format`'s help text (tests/imports/test_readers_table.py checks it).
+4. add the name to `--format`'s help text (`FormatHelp` in evaluator/cli/_imports.py; tests/imports/
+   test_readers_table.py checks it) and its fields to `SIGNATURES` in evaluator/imports/detect.py.
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def read_foreign(path: Path, fmt: str) -> list[ForeignSample]:
     if not found:
         raise ImportFileError(f"{path}: no responses found (is --format {fmt} right?)")
     return found
+
+
+def first_row(path: Path) -> Mapping[str, Any] | None:
+    """The file's first row (for telling its format), None for an empty file."""
+    if not path.is_file():
+        raise ImportFileError(f"{path}: no such file")
+    return next((obj for _, obj in _records(path)), None)
 
 
 def _records(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -25,7 +25,8 @@ from evaluator.benchmarks.loader import Benchmark, load_benchmark
 from evaluator.benchmarks.registry import id_sort_key
 from evaluator.grading.disagreements import disagreements
 from evaluator.grading.records import regrade
-from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError, read_foreign
+from evaluator.imports.detect import read_any
+from evaluator.imports.readers import FORMATS, ForeignSample, ImportFileError
 from evaluator.imports.textmatch import IN_ORDER, TextIndex, TextMatch
 from evaluator.metrics.summary import summarize_run
 from evaluator.run.record_types import ImportedSection, Summary
@@ -48,23 +49,25 @@ class ImportedRun:
     summary: Summary
     n_disagreements: int
     warnings: tuple[str, ...] = ()
+    format: str = ""
 
 
 def import_runs(
     file: Path,
-    fmt: str,
+    fmt: str | None,
     dataset: str,
     output_dir: Path,
     data_dir: Path | None = None,
     model: str | None = None,
 ) -> list[ImportedRun]:
-    """Import `file` (format `fmt`) against `dataset`: one run directory per model in the dump.
+    """Import `file` (format `fmt`, or detected from its fields when None) against `dataset`: one run
+    directory per model in the dump.
 
     `model` keeps only that model's rows (the dump's `model` field, or the file-derived name when the
     dump has none). Raises ImportFileError (a DatasetError) for anything the user can fix.
     """
     file = Path(file)
-    samples = read_foreign(file, fmt)
+    fmt, samples = read_any(file, fmt)
     benchmark = load_benchmark(dataset, data_dir)
     default_model = _default_model(file, fmt)
     groups: dict[str, list[ForeignSample]] = defaultdict(list)
@@ -248,7 +251,7 @@ def _write_run(
         else ()
     )
     return ImportedRun(
-        directory, model, len(records), summary, len(summary["imported"]["disagreements"]), tuple(warnings)
+        directory, model, len(records), summary, len(summary["imported"]["disagreements"]), tuple(warnings), fmt
     )
 
 

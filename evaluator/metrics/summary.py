@@ -84,7 +84,9 @@ def summarize_run(
         "stability": stability(table).to_dict() if metrics else None,  # pass^k, G-Pass@k (docs/metrics.md)
         "rates": {
             "no_answer": _share(statuses, ("no_answer", "truncated"), n),
-            "truncated": _share(Counter(str(r.get("finish_reason")) for r in used), ("length",), n),
+            # cut off at max_tokens; where the finish reason is unknown (imported dumps), as the grader saw it
+            "truncated": (sum(1 for r in used if r.get("finish_reason") == "length"
+                              or (r.get("finish_reason") is None and r.get("status") == "truncated")) / n) if n else None,
             "content_filter": _share(Counter(str(r.get("finish_reason")) for r in used), ("content_filter",), n),
             "weak": _share(statuses, ("weak",), n),
             "ambiguous": _share(statuses, ("ambiguous",), n),

@@ -78,7 +78,7 @@ def compare_table(run_dirs: Sequence[Path]) -> Group:
     id_column(out, "model", names, cap=12)
     id_column(out, "dataset", [run.dataset for run in runs], cap=9)
     for name in ("k", "pass@1 (%) [95% CI, same problems]", "cons@k (%)", "tokens") + (("USD",) if with_cost else ()):
-        out.add_column(name, justify="right")
+        out.add_column(name, justify="right", overflow="fold")
     for position, (label, run) in enumerate(zip(names, runs, strict=True), 1):
         m, s = run.metrics, run.summary
         mean = s["tokens"]["completion_mean"]
@@ -246,11 +246,38 @@ def _verdicts(runs: Sequence[RunView], names: Sequence[str], reference: str | No
     return section("Reproduction verdict", content, id_="verdict", note=VERDICT_NOTE)
 
 
-def compare_insights(run_dirs: Sequence[Path], reference: str | None = None, target: str | None = None) -> list[Table]:
-    """Terminal tables after the runs table: each run's verdict (when asked) and the cross-dataset gaps."""
+def paired_terminal(runs: Sequence[RunView]) -> Group:
+    """The paired comparisons of the HTML page as a terminal table (runs by their # in the runs table,
+    * marks p < 0.05), then one line per pair that cannot be paired and why."""
+    from rich.console import Group
+    from rich.text import Text
+
+    pairs, unpaired = paired_results(runs)
+    out = Table(title="paired: A minus B, same-problems question (sampling noise of both runs; * p < 0.05)",
+                header_style="bold")
+    for name in ("A", "B", "metric", "n", "A−B pts", "95% CI", "p", "A/B/= better"):
+        out.add_column(name, justify="left" if name == "metric" else "right", overflow="fold",
+                       no_wrap=name in ("metric", "95% CI"))
+    for p in pairs:
+        r = p.result
+        out.add_row(str(p.a + 1), str(p.b + 1), r.metric, str(r.n_problems), f"{100 * r.diff:+.1f}", ci_text(r.ci),
+                    f"{r.p_value:.2g}" + ("*" if r.p_value < 0.05 else ""),
+                    f"{r.n_a_better}/{r.n_b_better}/{r.n_equal}")
+    lines = [Text(f"not paired: #{i + 1} and #{j + 1}: "
+                  + ("different datasets" if runs[i].dataset != runs[j].dataset
+                     else "same dataset name, different problem content or ids")) for i, j in unpaired]
+    return Group(*([out] if pairs else []), *lines)
+
+
+def compare_insights(run_dirs: Sequence[Path], reference: str | None = None,
+                     target: str | None = None) -> list[Table | Group]:
+    """Terminal tables after the runs table: the paired tests (as on the HTML page), each run's verdict
+    (when asked) and the cross-dataset gaps."""
+    from evaluator.reports.display import id_column
+
     runs = load_runs(run_dirs)
     names = labels(runs)
-    out = []
+    out: list[Table | Group] = [paired_terminal(runs)] if len(runs) > 1 else []
     if reference is not None or target is not None:
         for name, run in zip(names, runs, strict=True):
             rows = run_verdict(run, reference, target)
@@ -259,8 +286,11 @@ def compare_insights(run_dirs: Sequence[Path], reference: str | None = None, tar
     gaps = dataset_gaps(runs)
     if gaps:
         gap_table = Table(title="across datasets (contamination signal, not a proof)", header_style="bold")
-        for column in ("model", "A", "B", "A − B pass@1 (pts)", "95% CI (unpaired)"):
-            gap_table.add_column(column)
+        id_column(gap_table, "model", [runs[g.a].model for g in gaps], cap=12)
+        id_column(gap_table, "A", [runs[g.a].dataset for g in gaps], cap=9)
+        id_column(gap_table, "B", [runs[g.b].dataset for g in gaps], cap=9)
+        for column in ("A − B pass@1 (pts)", "95% CI (unpaired)"):
+            gap_table.add_column(column, overflow="fold")
         for g in gaps:
             r = g.result
             gap_table.add_row(escape(runs[g.a].model), escape(runs[g.a].dataset), escape(runs[g.b].dataset),

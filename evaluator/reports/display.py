@@ -1,71 +1,18 @@
-"""Rich output for the terminal: the progress bar while sampling and the results tables."""
+"""Rich output for the terminal: the results tables (the progress while sampling: reports/progress.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from evaluator.run.record_types import Summary
-from evaluator.run.runner import RunProgress
 
 if TYPE_CHECKING:
     from evaluator.run.presets import ModelPreset
-
-
-class _LiveCounters(ProgressColumn):
-    """tokens/s, requests in flight, errors and retries, read from the run's counters at every refresh
-    (so retries of requests still in flight show up before any sample finishes)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.progress: RunProgress | None = None
-
-    def render(self, task: Task) -> Text:
-        p = self.progress
-        if p is None:
-            return Text("")
-        info = f"{p.tokens_per_s():,.0f} tok/s"
-        if p.in_flight() is not None:
-            info += f"  in flight {p.in_flight()}"
-        if p.errors or p.live_retries():
-            info += f"  errors {p.errors}  retries {p.live_retries()}"
-        return Text(info)
-
-
-@contextmanager
-def sampling_progress(
-    console: Console, label: str, quiet: bool = False
-) -> Iterator[Callable[[RunProgress], None]]:
-    """A progress bar (done/total samples, tokens/s, errors, retries); yields the update callback."""
-    if quiet:
-        yield lambda _progress: None
-        return
-    counters = _LiveCounters()
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn(), counters)
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(progress: RunProgress) -> None:
-            counters.progress = progress
-            bar.update(task, total=progress.total, completed=progress.done)
-
-        yield update
 
 
 def _pct(value: float | None) -> str:
@@ -80,13 +27,19 @@ def _no_ci(summary: Summary) -> str:
     return "needs 2+ problems" if summary.get("n_problems") == 1 else ""
 
 
+def _summary_labels(summary: Summary) -> list[str]:
+    """The longest row labels of the summary table (those naming a model), for its first column's width."""
+    judge = summary.get("judge")
+    return ["completion tokens (mean)"] + ([f"judge {judge['model']}: judged / flipped"] if judge else [])
+
+
 def summary_table(title: str, summary: Summary) -> Table:
     """Headline numbers: pass@1 ± SE and CI, cons@k, pass@k, no-answer and truncation rates, tokens."""
     table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
+    id_column(table, "metric", _summary_labels(summary), cap=40)
+    table.add_column("value", justify="right", overflow="fold")
     m = summary.get("metrics")
-    table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI")
+    table.add_column(f"{int(100 * m['confidence'])}% CI" if m else "CI", overflow="fold")
     if m:
         # the SE of the interval beside it (same problems); older summaries: the SE over problems (null for one)
         se_value = m.get("pass1_se_same_problems", m["pass1_se"])
@@ -133,9 +86,10 @@ def summary_table(title: str, summary: Summary) -> Table:
 def contest_table(summary: Summary) -> Table:
     """One row per contest of a collection run, then the overall row."""
     table = Table(title="per contest", header_style="bold")
-    for name in ("contest", "problems", "pass@1 (%)", "cons (%)"):
-        table.add_column(name, justify="left" if name == "contest" else "right")
     rows = [*summary.get("contests", {}).items(), ("overall", summary)]
+    id_column(table, "contest", [name for name, _ in rows], cap=30)
+    for name in ("problems", "pass@1 (%)", "cons (%)"):
+        table.add_column(name, justify="right", overflow="fold")
     for name, part in rows:
         m = part.get("metrics") or {}
         table.add_row(name, str(part["n_problems"]), _pct(m.get("pass1")), _pct(m.get("cons")))
@@ -148,7 +102,7 @@ def per_problem_table(summary: Summary, golds: dict[str, str]) -> Table:
                                                                         for r in summary["per_problem"]), default=7)))
     for name, justify in ( ("gold", "right"), ("pass rate", "right"),
                           ("correct", "right"), ("majority", "right"), ("share", "right"), ("no answer", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in summary["per_problem"]:
         majority = row["majority_answer"] or "-"
         gold = golds.get(row["problem_id"], "")
@@ -165,14 +119,30 @@ def budget_table(data: dict[str, Any]) -> Table:
     how = "token counts" if data["method"] == "tokens" else "estimated from characters"
     table = Table(title=f"accuracy by token budget (end of thinking: {how}; cons@{data['k']})", header_style="bold")
     for name in ("budget", "pass@1 (%)", "95% CI", f"cons@{data['k']} (%)", "still thinking (%)", "tokens (mean)"):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", overflow="fold")
     for b in data["budgets"]:
         table.add_row(f"{b['budget']:,}", _pct(b["pass1"]), _ci(b["pass1_ci"]), _pct(b["cons"]),
                       _pct(b["thinking_share"]), f"{b['mean_tokens']:,.0f}")
+    table.caption, table.caption_justify = _abstain_note(data), "left"
     return table
+
+
+def _abstain_note(data: dict[str, Any]) -> str | None:
+    """Why cons@k can stay high while most samples still think: a sample without an answer abstains from
+    the vote, so the vote rests on the few that finished. Said where it shows (half or more thinking and
+    cons above pass@1), with the first such budget as the example; None elsewhere."""
+    odd = [b for b in data["budgets"] if (b["thinking_share"] or 0) >= 0.5 and b["cons"] is not None
+           and b["pass1"] is not None and b["cons"] > b["pass1"]]
+    if not odd:
+        return None
+    b = odd[0]
+    return (f"cons@{data['k']}: samples still thinking give no answer and abstain from the vote, so where most "
+            f"still think (at {b['budget']:,}: {_pct(b['thinking_share'])}%) the vote rests on the few that "
+            f"finished; pass@1 counts every sample")
 def id_column(table: Table, header: str, values: Any, cap: int) -> None:
-    """A column for identifiers (model ids, dataset names): as wide as its longest value up to `cap`,
-    folded onto more lines beyond that, never cut with an ellipsis."""
+    """A column for identifiers (model ids, dataset names, problem ids): as wide as its longest value up
+    to `cap`, folded onto more lines beyond that, never cut with an ellipsis. Every other column of our
+    tables folds too (overflow="fold"): at 80 columns, or piped, no cell loses characters."""
     table.add_column(header, overflow="fold", min_width=min(cap, max((len(str(v)) for v in values), default=1)))
 
 

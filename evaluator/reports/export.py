@@ -111,13 +111,20 @@ def _md(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def mixed_datasets(run_dirs: Sequence[Path]) -> str | None:
-    """A warning when the runs cover more than one dataset (their ranks are not comparable), else None."""
+_PER_DATASET = {"markdown": "the Markdown has one table per dataset",
+                "csv": "sort or filter the CSV by its dataset column before ranking",
+                "json": "group the JSON runs by their dataset field before ranking"}
+"""What the mixed-datasets warning advises, per export format."""
+
+
+def mixed_datasets(run_dirs: Sequence[Path], fmt: str = "markdown") -> str | None:
+    """A warning when the runs cover more than one dataset (their ranks are not comparable), else None;
+    what it advises depends on the export format `fmt`."""
     datasets = sorted({run.dataset for run in load_runs(run_dirs)})
     if len(datasets) < 2:
         return None
     return (f"the runs cover {len(datasets)} datasets ({', '.join(datasets)}): pass@1 ranks runs only within one "
-            "dataset; the Markdown has one table per dataset")
+            f"dataset; {_PER_DATASET.get(fmt, _PER_DATASET['markdown'])}")
 
 
 def to_markdown(rows: Sequence[dict[str, Any]]) -> str:

@@ -57,6 +57,16 @@ def run_verdict(run: RunView, reference: str | None, target: str | None) -> list
                                 dataset=run.dataset)
 
 
+def no_targets_note(reference: str | None, model: str) -> str:
+    """Why a verdict asked for has no row: the reference lists no number for `model`, and what to ask
+    instead (a model the set lists, or --target)."""
+    ref = get_reference(reference)
+    listed = ", ".join(row.aliases[0] if row.aliases else row.model for row in ref.rows[:6]) if ref else ""
+    named = f"the reference {reference} lists no number for {model}" if ref else "no target was given"
+    return (f"no verdict: {named}; judge the run against a listed model (--reference MODEL: {listed}) "
+            "or give the published numbers (--target pass1=71.0,cons=86.7)")
+
+
 def _samples(value: int | None, floor: float) -> str:
     return f"{value:,}" if value is not None else f"none can (floor ±{100 * floor:.1f})"
 

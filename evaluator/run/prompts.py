@@ -58,10 +58,12 @@ MATHARENA_INSTRUCTIONS: dict[str, str] = {
 }
 
 
-def contest_templates(protocol: str, contests: Iterable[str]) -> tuple[tuple[str, PromptTemplate], ...]:
+def contest_templates(protocol: str, contests: Iterable[str],
+                      own_file: bool = False) -> tuple[tuple[str, PromptTemplate], ...]:
     """(contest, template) for each contest under `protocol`; empty for the DeepSeek protocol, whose one
-    template (`--prompt-template`) serves every contest. Raises TemplateError for an unknown protocol or
-    a contest MathArena has no instruction for."""
+    template (`--prompt-template`) serves every contest. A set MathArena never ran gets its plain
+    instruction (the boxed one, no answer range) when it is the user's own file (`own_file`); a named set
+    without an instruction raises TemplateError, as does an unknown protocol."""
     if protocol not in PROTOCOLS:
         raise TemplateError(f"unknown prompt protocol {protocol!r}: choose one of {', '.join(PROTOCOLS)}")
     if protocol == "deepseek":
@@ -69,6 +71,9 @@ def contest_templates(protocol: str, contests: Iterable[str]) -> tuple[tuple[str
     templates = []
     for contest in contests:
         family = contest.split("-")[0]
+        if family not in MATHARENA_INSTRUCTIONS and own_file:
+            templates.append((contest, PromptTemplate("matharena-plain", f"{_BOXED}\n\n{PLACEHOLDER}")))
+            continue
         if family not in MATHARENA_INSTRUCTIONS:
             raise TemplateError(f"{contest}: no MathArena instruction for this set (known: "
                                 f"{', '.join(MATHARENA_INSTRUCTIONS)}); use --protocol deepseek or --prompt-template")

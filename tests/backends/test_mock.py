@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluator.backends import create_backend
 from evaluator.backends.mock import MEASURED_PASS1, MockBackend
 from evaluator.types import BackendConfig, Completion, Request, SamplingParams
 from tests.cli.test_cli import evaluate
@@ -55,8 +56,9 @@ def test_latency_is_spent_concurrency_samples_at_a_time(case: Case) -> None:
     assert {(c.problem_id, c.sample_index): c.text for c in completions} == expected  # same samples, any order
 
 
-def _pass1(tmp_path: Path, model: str, dataset: str) -> float:
-    result = evaluate("--model", model, "--k", "64", "--dataset", dataset, "--output-dir", "o", "--quiet", cwd=tmp_path)
+def _pass1(tmp_path: Path, model: str, dataset: str, *extra: str) -> float:
+    result = evaluate("--model", model, "--k", "64", "--dataset", dataset, "--output-dir", "o", "--quiet", *extra,
+                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     (run,) = [p for p in (tmp_path / "o").iterdir() if p.name.startswith(model.replace(":", "_") + "-" + dataset)]
     return float(json.loads((run / "summary.json").read_text())["metrics"]["pass1"])
@@ -72,6 +74,18 @@ def test_models_states_what_the_mock_really_gives_on_demo(tmp_path: Path) -> Non
 
 def test_models_states_what_the_mock_really_gives_on_aime_2024(shared_dir: Path, tmp_path: Path) -> None:
     listing = evaluate("models", cwd=tmp_path).stdout
-    measured = _pass1(tmp_path, "mock", "aime-2024")
+    # the data folder named on the command line: the test needs no setting in the environment
+    measured = _pass1(tmp_path, "mock", "aime-2024", "--data-dir", str(shared_dir / "data"))
     assert measured == pytest.approx(MEASURED_PASS1[("mock", "aime-2024")], abs=5e-4)
     assert f"{round(100 * measured)}% on aime-2024" in listing
+
+
+def test_truncated_samples_report_max_tokens() -> None:
+    # an engine stops at max_tokens and says so in the count; the mock's cut text stands in for those tokens
+    backend = create_backend(BackendConfig(kind="mock", model="mock"), {"p1": 5})
+    request = Request(problem_id="p1", messages=(), sample_indices=(0,))
+    for max_tokens in (32768, 1000):
+        done = [backend.respond(request, i, SamplingParams(seed=i, max_tokens=max_tokens)) for i in range(200)]
+        cut = [c for c in done if c.finish_reason == "length"]
+        assert cut and {c.completion_tokens for c in cut} == {max_tokens}
+        assert all(c.completion_tokens < max_tokens for c in done if c.finish_reason == "stop")

@@ -136,6 +136,12 @@ def test_import_with_a_sample_that_is_no_index(sample: object, tmp_path: Path) -
 
 def test_a_judge_line_without_its_keys(run: Path) -> None:
     (run / "judge.jsonl").write_text("{}\n")
+    # no judge named anywhere: re-scoring never reads judge.jsonl
+    assert evaluate("score", str(run), cwd=run.parent).returncode == 0
+    summary = json.loads((run / "summary.json").read_text())
+    judged = {"model": "fake-judge", "needed": 0, "judged": 0, "flipped": 0, "unparseable": 0, "pending": 0,
+              "pass1": None, "pass1_with_judge": None, "cost_usd": None}  # a run once graded with a judge
+    (run / "summary.json").write_text(json.dumps({**summary, "judge": judged}))
     one_error_line(evaluate("score", str(run), cwd=run.parent), "judge.jsonl:1: not a judge record")
     assert evaluate("report", str(run), cwd=run.parent).returncode == 0, "the report reads the stored summary"
 

@@ -43,4 +43,4 @@ def test_score_help_names_every_format(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     help_text = " ".join(result.stdout.split())
     missing = [name for name in FORMATS if name not in help_text]
-    assert missing == [], f"add {missing} to --format's help in evaluator/cli.py"
+    assert missing == [], f"add {missing} to FormatHelp in evaluator/cli/_imports.py"

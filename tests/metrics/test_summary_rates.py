@@ -2,7 +2,8 @@
 
 `no_answer` is the share of samples with no usable answer, truncated ones included (a cut-off sample has
 no answer either); `truncated` is the share the backend stopped at the token limit (finish_reason
-"length"), whatever the grader then found; samples with index >= k are not part of the run's k.
+"length"), whatever the grader then found, or, where the finish reason is unknown (an imported dump), that
+the grader found cut off; samples with index >= k are not part of the run's k.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def test_rates_are_shares_of_the_first_k_samples(case: Case) -> None:
 
 def test_rates_name_exactly_these_shares() -> None:
     assert set(summarize_run(records(), PROBLEMS, k=K)["rates"]) == {c.rate for c in CASES}
+
+
+def test_an_import_without_finish_reasons_counts_what_the_grader_found_cut_off() -> None:
+    rows = [{**r, "finish_reason": None} for r in records()]
+    summary = summarize_run(rows, PROBLEMS, k=K)
+    assert summary["statuses"]["truncated"] == 2 and summary["rates"]["truncated"] == pytest.approx(2 / 10)
 
 
 def test_rates_of_a_run_without_samples_are_none() -> None:

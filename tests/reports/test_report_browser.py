@@ -4,11 +4,13 @@ Checks, through the DOM Chromium serialises after loading (`--dump-dom`), that p
 rendered and that hostile model text (<script>, <img onerror>) ran nothing and injected no element;
 and takes screenshots. A control page with the same text left unescaped proves the check detects an
 injection. Skipped without /usr/bin/chromium, except under CI=true where that is a failure.
+`AIME_EVAL_TEST_CHROMIUM` names another binary (.ci/run points it nowhere for its pass as a new user).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from evaluator.testing.synthetic_run import write_synthetic_run
 from tests.conftest import skip_or_fail
 from tests.reports.test_report import EVIL_MODEL, IMG, SCRIPT, Elements, make_run, parse, poison
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("AIME_EVAL_TEST_CHROMIUM") or "/usr/bin/chromium")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--virtual-time-budget=3000")
 
