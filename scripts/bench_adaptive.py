@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evaluator.metrics.adaptive import next_allocation
+from evaluator.metrics.adaptive import simulate
 from evaluator.metrics.intervals import pass1_same_problems  # noqa: E402
 
 N_PROBLEMS = 30
@@ -53,16 +53,6 @@ SCENARIOS: dict[str, Scenario] = {"aime-like": _aime_strong, "aime-like, exact 0
                                   "uniform spread": _uniform}
 
 
-def adaptive(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, float]]:
-    n = dict.fromkeys(range(len(draws)), 0)
-    while True:
-        counts = {i: (int(draws[i, : n[i]].sum()), n[i]) for i in n}
-        step = next_allocation(counts, target=target, k=draws.shape[1])
-        if step.done:
-            return sum(n.values()), pass1_same_problems(list(counts.values()))
-        n = dict(step.targets)
-
-
 def uniform(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, float]]:
     for k in range(4, draws.shape[1] + 1):
         interval = pass1_same_problems([(int(row[:k].sum()), k) for row in draws])
@@ -87,7 +77,7 @@ def main() -> None:
                 draws = rng.random((N_PROBLEMS, K_MAX)) < rates[:, None]
                 truth = rates.mean()
                 spent_u, (_, lo_u, hi_u) = uniform(draws, points / 100)
-                spent_a, (est_a, lo_a, hi_a) = adaptive(draws, points / 100)
+                spent_a, (est_a, lo_a, hi_a) = simulate(draws, points / 100)
                 rows.append((spent_u, lo_u <= truth <= hi_u, spent_a, lo_a <= truth <= hi_a, est_a - truth))
             table = np.array(rows, dtype=float)
             mean = table.mean(axis=0)

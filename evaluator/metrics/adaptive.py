@@ -21,13 +21,15 @@ interval's coverage, are measured by simulation (tests/metrics/test_adaptive.py,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from evaluator.metrics.intervals import pass1_same_problems_se, smoothed_rates
+import numpy as np
 
-__all__ = ["Allocation", "next_allocation"]
+from evaluator.metrics.intervals import pass1_same_problems, pass1_same_problems_se, smoothed_rates
+
+__all__ = ["Allocation", "next_allocation", "simulate"]
 
 #: Samples per problem before any allocation: fewer gives the targets nothing to stand on.
 DEFAULT_PILOT = 4
@@ -93,3 +95,15 @@ def next_allocation(
     return Allocation(targets=targets, done=False, reason=f"half-width {halfwidth:.2%} > {target:.2%}",
                       halfwidth=halfwidth)
 
+
+def simulate(draws: Sequence[Sequence[bool]], target: float, pilot: int = DEFAULT_PILOT) -> tuple[int, tuple[float, float, float]]:
+    """The adaptive rounds on pre-drawn outcomes (row i: problem i's samples in order, their length the cap
+    k): (samples spent, the final same-problems (estimate, low, high)). For the simulations that check
+    coverage, bias and savings against a known truth (tests/metrics/test_adaptive.py, scripts/bench_adaptive.py)."""
+    n = {str(i): 0 for i in range(len(draws))}
+    while True:
+        counts = {i: (int(np.count_nonzero(draws[int(i)][: n[i]])), n[i]) for i in n}
+        step = next_allocation(counts, target=target, k=len(draws[0]), pilot=pilot)
+        if step.done:
+            return sum(n.values()), pass1_same_problems(list(counts.values()))
+        n = dict(step.targets)

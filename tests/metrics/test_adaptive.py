@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from evaluator.metrics.adaptive import next_allocation
+from evaluator.metrics.adaptive import next_allocation, simulate
 from evaluator.metrics.intervals import pass1_same_problems
 
 
@@ -64,16 +64,6 @@ def test_interval_contains_its_estimate_and_stays_in_range() -> None:
         assert high > low  # a floor keeps all-right/all-wrong problems uncertain
 
 
-def _run(draws: np.ndarray, target: float) -> tuple[int, tuple[float, float, float]]:
-    n = dict.fromkeys(range(len(draws)), 0)
-    while True:
-        counts = {i: (int(draws[i, : n[i]].sum()), n[i]) for i in n}
-        step = next_allocation(counts, target=target, k=draws.shape[1])
-        if step.done:
-            return sum(n.values()), pass1_same_problems(list(counts.values()))
-        n = dict(step.targets)
-
-
 def test_simulation_against_a_known_truth() -> None:
     """AIME-like sets (most problems near 0 or 1): the final interval covers the true mean rate about as
     often as it says, the estimate is not visibly biased by the data-dependent counts, and at +-1 point it
@@ -84,7 +74,7 @@ def test_simulation_against_a_known_truth() -> None:
         kind = rng.choice(3, size=30, p=[0.45, 0.25, 0.30])
         rates = np.where(kind == 0, 1.0, np.where(kind == 1, 0.0, rng.uniform(0.05, 0.95, 30)))
         draws = rng.random((30, 512)) < rates[:, None]
-        samples, (estimate, low, high) = _run(draws, 0.01)
+        samples, (estimate, low, high) = simulate(draws, 0.01)
         covered.append(low <= rates.mean() <= high)
         errors.append(estimate - rates.mean())
         spent.append(samples)
