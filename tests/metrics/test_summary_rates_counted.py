@@ -1,7 +1,8 @@
 """summary.json's `rates` on seeded random runs, against a count written straight from their definitions
 (docs/metrics.md and tests/metrics/test_summary_rates.py): a second, independent check of every rate.
 
-no_answer: status no_answer or truncated; truncated: finish_reason "length"; content_filter: finish_reason
+no_answer: status no_answer or truncated; truncated: finish_reason "length" (or, without a finish reason,
+status truncated); content_filter: finish_reason
 "content_filter"; weak / ambiguous / out_of_range / hedged: that status; undecided_class: none for integer keys. Shares of the samples with index < k.
 """
 
@@ -18,7 +19,8 @@ STATUSES = ("ok", "from_reasoning", "weak", "ambiguous", "out_of_range", "hedged
 FINISH = ("stop", "length", "content_filter", None)
 DEFINITIONS = {
     "no_answer": lambda r: r["status"] in ("no_answer", "truncated"),
-    "truncated": lambda r: r["finish_reason"] == "length",
+    # cut at the token limit; a dump without finish reasons counts the grader's `truncated` status instead
+    "truncated": lambda r: r["finish_reason"] == "length" or (r["finish_reason"] is None and r["status"] == "truncated"),
     "content_filter": lambda r: r["finish_reason"] == "content_filter",
     "weak": lambda r: r["status"] == "weak",
     "ambiguous": lambda r: r["status"] == "ambiguous",
