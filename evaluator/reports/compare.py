@@ -253,7 +253,7 @@ def paired_terminal(runs: Sequence[RunView]) -> Group:
     from rich.text import Text
 
     pairs, unpaired = paired_results(runs)
-    out = Table(title="paired: A minus B, same-problems question (sampling noise of both runs; * p < 0.05)",
+    out = Table(title="paired: A minus B on the same problems (sampling noise of both runs; * p < 0.05)",
                 header_style="bold")
     for name in ("A", "B", "metric", "n", "A−B pts", "95% CI", "p", "A/B/= better"):
         out.add_column(name, justify="left" if name == "metric" else "right", overflow="fold",
