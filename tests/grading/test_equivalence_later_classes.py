@@ -29,6 +29,8 @@ CASES = (
     Case("second-class", ("1/3", "1/4", "\\frac{1}{4}"), ("1/3", "1/4", "1/4"), "joins the second class"),
     Case("third-class", ("1/3", "1/5", "0.25", "\\dfrac{2}{8}", "\\frac{1}{5}"),
          ("1/3", "1/5", "0.25", "0.25", "1/5"), "joins the third, then the second"),
+    Case("checker-second-class", ("\\sqrt{3}", "\\sqrt{8}", "2\\sqrt{2}"), ("\\sqrt{3}", "\\sqrt{8}", "\\sqrt{8}"),
+         "no shared canonical form: only the symbolic checker can put 2sqrt(2) with sqrt(8), the second class"),
 )
 
 
