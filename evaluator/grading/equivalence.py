@@ -27,7 +27,6 @@ resumed run or a re-score grades (`lend_to_checker`).
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
@@ -36,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evaluator._files import atomic_write
 from evaluator.grading._exact_arith import rational_value
 
 MAX_CLASSES = 64
@@ -244,10 +244,5 @@ class ClassStore:
         data = {"version": FILE_VERSION, "problems": self._problems,
                 "comparisons": [[a, b, eq] for (a, b), eq in self._pairs.items()],
                 "grading": [[a, g, eq, reason] for (a, g), (eq, reason) in self._grading.items()]}
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, ensure_ascii=False))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False))  # never through a link planted in a run
         self._dirty = False

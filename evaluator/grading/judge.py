@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evaluator._files import open_nofollow
 from evaluator.errors import StoreError
 from evaluator.grading.extract import THINK_END, extract_answer
 from evaluator.grading.grade import gold_integer
@@ -206,7 +207,7 @@ async def run_judge(
     if not todo:
         return progress
     requests = [Request(c.problem_id, (Message("user", c.prompt),), (c.sample,)) for c in todo.values()]
-    with (directory / JUDGE_FILE).open("a", encoding="utf-8") as handle:
+    with open_nofollow(directory / JUDGE_FILE, "a") as handle:  # a received run's link is refused, not followed
         async for completion in backend.generate(requests, JUDGE_SAMPLING):
             if completion.error is not None:
                 progress.errors += 1  # not stored: pending until a rerun asks again

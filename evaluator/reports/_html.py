@@ -147,7 +147,7 @@ def page(title: str, subtitle: str, body: Cell) -> str:
 
 def write_page(path: Path, text: str) -> Path:
     """Write a page atomically (temp file + rename): a browser never sees half a report."""
-    from evaluator.run._files import atomic_write
+    from evaluator._files import atomic_write
 
     try:
         atomic_write(path, text)  # never through a symbolic link a received folder planted

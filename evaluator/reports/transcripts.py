@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from evaluator._files import link_refusal
 from evaluator.errors import ReportError, StoreError
 from evaluator.reports._html import Safe, esc, join, page, section, tag, write_page
 from evaluator.reports.runview import RunView
-from evaluator.run._files import link_refusal
 from evaluator.run.record_types import SampleRecord
 
 SAMPLES_DIR = "report_samples"

@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from evaluator._files import atomic_write, open_nofollow, refuse_links
 from evaluator.errors import StoreError
-from evaluator.run._files import atomic_write, open_nofollow, refuse_links
 from evaluator.run.record_types import SampleRecord, Summary
 
 SCHEMA_VERSION = 1
@@ -30,7 +30,8 @@ LOCK = ".lock"
 _FSYNC_EVERY_S = 1.0
 # The entries of a run folder the project reads or writes; a symbolic link among them is refused
 # (`check_links`), so a received folder cannot point a write, an append or a clean-up elsewhere.
-RUN_FILES = (CONFIG, SAMPLES, ERRORS, SUMMARY, LOCK, "judge.jsonl", "budget.json", "report.html")
+RUN_FILES = (CONFIG, SAMPLES, ERRORS, SUMMARY, LOCK, "judge.jsonl", "budget.json", "report.html",
+             "answer_classes.json")
 RUN_FOLDERS = ("report_samples",)
 
 

@@ -55,6 +55,10 @@ CASES = [
     Case(note="score rewrites summary.json: the link is refused, not replaced silently", link="summary.json",
          target_is_dir=False, command=("score", "RUN")),
     Case(note="budget writes budget.json", link="budget.json", target_is_dir=False, command=("budget", "RUN")),
+    Case(note="re-scoring rewrites the stored cons@k classes", link="answer_classes.json", target_is_dir=False,
+         command=("score", "RUN")),
+    Case(note="the judge appends its calls to judge.jsonl", link="judge.jsonl", target_is_dir=False,
+         command=("score", "RUN")),
 ]
 
 
@@ -129,3 +133,20 @@ def test_the_page_clean_up_deletes_only_pages_it_wrote(received: Path) -> None:
     write_report(received)
     assert not ours.exists(), "an older report's page is removed"
     assert theirs.read_text().endswith("keeps here</p>\n"), "a page this program did not write is kept"
+
+
+def test_stored_classes_never_write_through_a_planted_temporary_link(tmp_path: Path) -> None:
+    """The cons@k classes of a LaTeX key are saved beside the run (`answer_classes.json`): a link planted at
+    its temporary name is removed and a fresh file written, the link's target untouched."""
+    from evaluator.grading.equivalence import CLASSES_FILE, ClassStore
+
+    run = tmp_path / "run"
+    run.mkdir()
+    victim = _victim(tmp_path, False)
+    (run / f".{CLASSES_FILE}.tmp").symlink_to(victim)
+    store = ClassStore.open(run)
+    store.classes("p1", ("\\frac{1}{3}", "0.5"), (False, True), "\\frac{1}{2}")
+    assert victim.read_text() == "export PATH=/usr/bin\n"
+    saved = json.loads((run / CLASSES_FILE).read_text())
+    assert any(key.startswith("p1|") for key in saved["problems"])
+    assert not (run / f".{CLASSES_FILE}.tmp").exists()
