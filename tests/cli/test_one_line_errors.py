@@ -19,8 +19,8 @@ import pytest
 
 from tests.cli.test_cli import evaluate
 from tests.conftest import skip_or_fail
+from tests.support.small_run import make_small_run
 
-ARGS = ("--model", "mock:0.6", "--k", "2", "--dataset", "demo", "--quiet")
 LONG = "m" * 300  # a file name part is at most 255 bytes
 
 
@@ -35,11 +35,7 @@ def one_error_line(result: subprocess.CompletedProcess, *needles: str) -> str:
 
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("made")
-    result = evaluate(*ARGS, "--output-dir", str(out / "runs"), cwd=out)
-    assert result.returncode == 0, result.stderr
-    (run,) = (out / "runs").iterdir()
-    return run
+    return make_small_run(tmp_path_factory.mktemp("made"))
 
 
 @pytest.fixture

@@ -14,17 +14,12 @@ import pytest
 from evaluator.reports.report import write_report
 from evaluator.reports.transcripts import SAMPLES_DIR
 from tests.cli.test_cli import evaluate
-
-ARGS = ("--model", "mock:0.6", "--k", "2", "--dataset", "demo", "--quiet")
+from tests.support.small_run import ARGS, make_small_run
 
 
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("made")
-    result = evaluate(*ARGS, "--output-dir", str(out / "runs"), cwd=out)
-    assert result.returncode == 0, result.stderr
-    (run,) = (out / "runs").iterdir()
-    return run
+    return make_small_run(tmp_path_factory.mktemp("made"))
 
 
 @pytest.fixture
