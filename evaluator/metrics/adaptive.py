@@ -12,8 +12,9 @@ every problem reached the cap `k`. Sample indices stay a prefix 0..n_i-1 of the 
 an ordinary run folder with unequal counts: it resumes, re-scores and extends like any other.
 
 The targets and the stopping rule use the rates and the same-problems interval the report prints
-(`metrics.intervals`: each rate shrunk towards the run's pooled rate), so a problem whose pilot was all
-right or all wrong still counts as uncertain and gets a few more samples before the sampler believes it.
+(`metrics.intervals`: each rate shrunk towards the run's pooled rate by a prior fitted to the run), so a
+problem whose pilot was all right or all wrong still counts as somewhat uncertain, the more so when the
+set's other problems are not settled either.
 The estimator stays the plain mean of per-problem rates: its bias from the data-dependent n_i, and the
 interval's coverage, are measured by simulation (tests/metrics/test_adaptive.py, scripts/bench_adaptive.py, docs/metrics.md).
 """

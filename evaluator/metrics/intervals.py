@@ -6,17 +6,18 @@ about a fixed set of problems: the only randomness is which samples the model ha
 resampled: "how would it do on unseen problems of this kind?") are percentile bootstraps over problems,
 built in `estimators`.
 
-- pass@1: each problem's rate c/n has variance p(1-p)/n. p is estimated with a Beta prior centred on
-  the run's pooled rate p_bar, q = (c + 2 p_bar) / (n + 2), so a problem solved 64/64 still carries a little
-  variance and a single sample per problem is not taken at face value.
+- pass@1: each problem's rate c/n has variance p(1-p)/n. p is estimated with a Beta(alpha, beta) prior
+  fitted to the run (`_rate_prior`: mean the pooled rate, strength by empirical Bayes), q = (c + alpha) /
+  (n + alpha + beta), so a problem solved 64/64 still carries a little variance, a single sample per problem
+  is not taken at face value, and a 4/4 counts as more certain on a set where most problems are settled.
 - cons@k: the vote's credit on a problem is a draw with mean m = P(the k-vote is correct). Its variance
   comes from the posterior predictive of a Dirichlet over the problem's answer classes, where a wrong
   answer seen once is not a class that can win a vote later: it is one draw of a pool of answers that
   never repeat (Good-Turing: the mass of once-seen answers estimates the mass of answers yet unseen).
   Re-voting resampled samples instead turns one-off wrong answers into majorities that never existed.
   With n > k samples the run's value is the mean over k-subsets, whose variance is at most k/n of one
-  vote's (Hoeffding's bound for U-statistics). The prior is the pass@1 one (c + 2 p_bar correct, the
-  rest on a new wrong answer), so at k = 1 the interval is exactly pass@1's.
+  vote's (Hoeffding's bound for U-statistics). The prior is the pass@1 one (alpha on the correct answer,
+  beta on a new wrong answer), so at k = 1 the interval is exactly pass@1's.
 - Bayes@N (Hariri et al., ICLR 2026): the posterior mean of the success rate under a uniform Dirichlet
   prior, (c + 1)/(n + 2) averaged over problems, with a normal credible interval.
 
@@ -34,10 +35,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from evaluator.metrics._rate_prior import RatePrior, fit_rate_prior
 from evaluator.metrics.samples import ProblemSamples
 
-#: Strength of the prior on each problem's success rate, in samples (2: one success and one failure).
-PRIOR_SAMPLES = 2.0
 #: Posterior-predictive votes drawn per problem to estimate the variance of its cons@k credit.
 VOTE_DRAWS = 1000
 
@@ -73,16 +73,16 @@ def _check_counts(counts: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.nda
     return c, n
 
 
-def pooled_rate(c: np.ndarray, n: np.ndarray) -> float:
-    """The run's pooled success rate, itself kept off 0 and 1 ((sum c + 1)/(sum n + 2)): a run that solved
-    everything it tried still has a non-zero interval, shrinking as it tries more."""
-    return float((c.sum() + 1.0) / (n.sum() + 2.0))
+def rate_prior(counts: Sequence[tuple[int, int]]) -> RatePrior:
+    """The Beta prior on the per-problem rates of these (n_correct, n) counts, fitted to them."""
+    return fit_rate_prior(*_check_counts(counts))
 
 
 def smoothed_rates(counts: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Each problem's success rate shrunk towards the pooled one: (c + 2 p_bar) / (n + 2)."""
+    """Each problem's posterior mean success rate under the run's prior: (c + alpha) / (n + alpha + beta)."""
     c, n = _check_counts(counts)
-    return (c + PRIOR_SAMPLES * pooled_rate(c, n)) / (n + PRIOR_SAMPLES)
+    prior = fit_rate_prior(c, n)
+    return (c + prior.alpha) / (n + prior.strength)
 
 
 def pass1_variances(counts: Sequence[tuple[int, int]], samples: int | None = None) -> np.ndarray:
@@ -160,7 +160,7 @@ class VoteClasses:
     abstain: float
 
 
-def vote_classes(problem: ProblemSamples, pooled: float) -> VoteClasses:
+def vote_classes(problem: ProblemSamples, prior: RatePrior) -> VoteClasses:
     """The Dirichlet posterior of one problem's vote classes (see the module docstring)."""
     counts = Counter(problem.vote_keys())
     keys = [key for key in counts if key is not None]
@@ -169,12 +169,12 @@ def vote_classes(problem: ProblemSamples, pooled: float) -> VoteClasses:
     fresh = float(sum(counts[key] for key in keys if key not in repeated))
     weights = np.array([float(counts[key]) for key in repeated])
     correct = np.array([bool(key[1]) for key in repeated], dtype=bool)
-    share = PRIOR_SAMPLES * pooled
+    share = prior.alpha
     if correct.any():  # the prior's success mass goes to the answer most often graded correct
         weights[int(np.argmax(np.where(correct, weights, -1.0)))] += share
     else:
         weights, correct = np.append(weights, share), np.append(correct, True)
-    return VoteClasses(weights, correct, fresh + PRIOR_SAMPLES * (1.0 - pooled), abstain)
+    return VoteClasses(weights, correct, fresh + prior.beta, abstain)
 
 
 def _credits(classes: VoteClasses, counts: np.ndarray) -> np.ndarray:
@@ -231,9 +231,9 @@ def cons_vote_variances(
     if k == 1:
         q = smoothed_rates(counts)
         return q * (1.0 - q)
-    pooled = pooled_rate(*_check_counts(counts))
+    prior = rate_prior(counts)
     rng = np.random.default_rng([seed, k])
-    return np.array([vote_sampling_variance(vote_classes(p, pooled), k, draws, rng) for p in problems])
+    return np.array([vote_sampling_variance(vote_classes(p, prior), k, draws, rng) for p in problems])
 
 
 def cons_same_problems_se(problems: Sequence[ProblemSamples], k: int, *, seed: int = 0) -> float:

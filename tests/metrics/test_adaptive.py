@@ -83,4 +83,5 @@ def test_simulation_against_a_known_truth() -> None:
         uniform.append(30 * k)
     assert 0.88 <= np.mean(covered) <= 1.0
     assert abs(np.mean(errors)) < 0.005
-    assert np.mean(spent) < 0.95 * np.mean(uniform)  # about 0.86 measured at +-1 point: see docs/metrics.md
+    # 0.64 measured at +-1 point (0.86 with the fixed 2-pseudo-sample prior): see docs/metrics.md
+    assert np.mean(spent) < 0.75 * np.mean(uniform)
