@@ -191,8 +191,9 @@ def score(
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A generations dump: our samples.jsonl, Qwen2.5-Math/SkyThought, "
-                                              "lighteval details, MathArena outputs or generic JSONL.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A generations dump: our samples.jsonl, "
+                                         "Qwen2.5-Math/SkyThought, lighteval details, MathArena outputs or "
+                                         "generic JSONL.")],
     format: Annotated[str | None, typer.Option("--format", help=FormatHelp)] = None,
     dataset: Annotated[str, typer.Option(help="The benchmark the generations answer.")] = "aime-2024",
     model: Annotated[str | None, typer.Option(help="Keep only this model's rows.")] = None,
