@@ -69,11 +69,11 @@ say "model $model on $platform; k=4, --max-tokens $max_tokens, --max-model-len $
 "$PYTHON" - "$model" 2>"$work/probe.log" <<'EOF' || die "$(grep -v '^\s*$' "$work/probe.log" | tail -n 1)" 2
 import sys
 from evaluator.backends._vllm_checks import probe_tokenizer
-from evaluator.backends.vllm_engine import _import_vllm
+from evaluator.backends._vllm_engine_start import import_vllm
 from evaluator.errors import EvaluatorError
 
 try:
-    print("gpu_smoke: " + probe_tokenizer(_import_vllm(), sys.argv[1]))
+    print("gpu_smoke: " + probe_tokenizer(import_vllm(), sys.argv[1]))
 except EvaluatorError as exc:
     print(f"tokenizer probe failed: {exc}", file=sys.stderr)
     sys.exit(2)

@@ -1,6 +1,6 @@
 """The tokenizer round-trip probe on the tokenizer vLLM loads (`_vllm_setup.tokenizer_problem` judges it).
 
-Takes the namespace of vLLM names that `vllm_engine._import_vllm` gathers, so importing this module
+Takes the namespace of vLLM names that `_vllm_engine_start.import_vllm` gathers, so importing this module
 imports no vllm. `probe_tokenizer` is the probe on its own, for scripts/gpu_smoke.sh: it loads the
 tokenizer as the engine would and says what it found, without starting an engine.
 """

@@ -14,7 +14,8 @@ Behaviour worth knowing (docs/models.md has the provider details):
 - User-fixable failures raise `BackendError` and stop the run at once: no key, 400/413/422 for a
   single request (context too long, a parameter refused), 401, 402, 403, 404 (unknown model or
   endpoint), exhausted quota, server unreachable or not an OpenAI-compatible API (checked once up
-  front with GET /models).
+  front with GET /models). The wording of these, and of a failed sample's error line, is in
+  `_openai_errors.py`.
 - Seeds: a single-sample request sends `seed = sample_seed(params.seed, problem_id, sample_index)`, so
   a resumed run re-sends the same seed for the same sample; an `n > 1` request sends the seed of its
   first sample (reproducible only when the same samples are grouped again).
@@ -45,19 +46,17 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from evaluator.backends._credentials import Redactor, refuse_url_credentials
+from evaluator.backends._openai_errors import describe_failure, raise_if_user_fixable
 from evaluator.backends._openai_response import completions_of, response_json, snippet
 from evaluator.backends._openai_support import (
     BackendStats,
     MalformedResponse,
     RequestTimedOut,
-    error_code,
     is_local,
     retry_after_s,
     retryable,
-    root_cause,
     sample_seed,
     sdk_client,
-    server_message,
 )
 from evaluator.backends._request_body import parse_extra_body
 from evaluator.errors import BackendError
@@ -326,32 +325,9 @@ class OpenAIBackend:
         self._checked = True
 
     def _raise_if_user_fixable(self, exc: openai.APIStatusError) -> None:
-        """A BackendError for answers that retrying cannot fix: the run stops with the server's words."""
-        status, message = exc.status_code, self._redact(server_message(exc))
-        if status == 403:  # like 401, never retried; the reason may be the key, the region or the model
-            remedy = f"set {self.key_env} if it needs an API key" if self._keyless else (
-                f"check that the API key in ${self.key_env} may use model {self.config.model!r}")
-            raise BackendError(f"{self.base_url} refused the request (403 forbidden): {message}; {remedy}")
-        if status == 401:
-            if self._keyless:
-                raise BackendError(f"the server at {self.base_url} wants an API key (401): set {self.key_env}")
-            raise BackendError(f"the server rejected the API key in ${self.key_env} (401)")
-        if status == 402:
-            raise BackendError(f"{self.base_url} refused the request: payment required (402): {message}")
-        if status == 404:
-            raise BackendError(
-                f"{self.base_url} has no model {self.config.model!r} or no {self.config.api} endpoint (404): {message}"
-            )
-        if status in (400, 413, 422):  # context too long, max_tokens too large, a parameter refused
-            raise BackendError(
-                f"request rejected ({status}): {message.rstrip('. ')}. Sending it again cannot help: change the option "
-                "it names (--max-tokens, --extra-body, --samples-per-request ...) or the model"
-            )
-        if status == 429 and error_code(exc) == "insufficient_quota":
-            raise BackendError(
-                f"the quota of the API key in ${self.key_env} is used up (429 insufficient_quota): add credit with "
-                "the provider, or use another key (--api-key-env NAME); every finished sample is saved"
-            )
+        """A BackendError, with this server's and this key's names, for an answer retrying cannot fix."""
+        raise_if_user_fixable(exc, base_url=self.base_url, key_env=self.key_env, keyless=self._keyless,
+                              model=self.config.model, api=self.config.api, redact=self._redact)
 
     def _wait(self, state: RetryCallState) -> float:
         """Seconds before the next attempt: the server's Retry-After if given, else capped exponential with jitter."""
@@ -391,20 +367,8 @@ class OpenAIBackend:
         )
 
     def _describe(self, exc: BaseException) -> str:
-        """One line for the run store; never contains the API key."""
-        if isinstance(exc, (MalformedResponse, RequestTimedOut)):
-            text = str(exc)
-        elif isinstance(exc, openai.APIStatusError):
-            text = f"HTTP {exc.status_code}: {server_message(exc)}"
-        elif isinstance(exc, openai.APIConnectionError):  # timeouts included; transports label them loosely
-            root = root_cause(exc)
-            if isinstance(root, (TimeoutError, asyncio.TimeoutError)) or "Timeout" in type(root).__name__:
-                text = f"timed out after {self.config.request_timeout_s:g} s"
-            else:
-                text = f"connection error: {type(root).__name__}: {root}"
-        else:
-            text = f"{type(exc).__name__}: {exc}"
-        return self._redact(" ".join(text.split()))[:2000]
+        """The error line stored for a failed sample, redacted."""
+        return describe_failure(exc, self.config.request_timeout_s, self._redact)
 
     def _redact(self, text: str) -> str:
         return self._redactor(text)

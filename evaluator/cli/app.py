@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from evaluator._safe_text import terminal_text
 from evaluator.cli._group import OneLineErrors
 from evaluator.cli._imports import FormatHelp, import_generations
 from evaluator.cli._options import BackendOverrides, RunOptions
-from evaluator.cli._run import fail, run_evaluation, summarize_run_dir, warn
+from evaluator.cli._rescore import rescore
+from evaluator.cli._run import fail, run_evaluation, warn
+from evaluator.cli._run_folders import scored_runs
 from evaluator.errors import EvaluatorError
 
 app = typer.Typer(
@@ -181,60 +182,18 @@ def score(
                 fail("--override applies to a run directory: import first, then `evaluate score RUN --override FILE`")
             import_generations(import_file, format, dataset, output_dir, data_dir, model)
         elif run_dir is not None:
-            _score(run_dir, k, data_dir, override)
+            rescore(run_dir, k, data_dir, override)
         else:
             fail("give a run directory (to import generations: evaluate import FILE)")
     except EvaluatorError as exc:
         fail(str(exc))
 
 
-def _score(run_dir: Path, k: int | None, data_dir: Path | None, override: Path | None = None) -> None:
-    from rich.console import Console
-
-    from evaluator.benchmarks.loader import DatasetError, load_benchmark
-    from evaluator.grading.overrides import apply_overrides, read_overrides
-    from evaluator.grading.records import regrade
-    from evaluator.run.store import RunStore, load_config
-
-    config = load_config(run_dir)
-    dataset = config["identity"]["dataset"]
-    benchmark = load_benchmark(config["dataset_origin"] if Path(config["dataset_origin"]).is_file() else dataset,
-                               data_dir)
-    problems = {p.id: p for p in benchmark.problems}
-    k = k or int(config["k"])
-    with RunStore.open(run_dir, config, config_hash=config["config_hash"]) as store:
-        records = store.samples()
-        unknown = sorted({r["problem_id"] for r in records} - set(problems))
-        if unknown:  # never drop a sample: the benchmark changed under the run
-            raise DatasetError(f"{run_dir}: samples for problems not in {dataset}: {', '.join(unknown[:5])}; "
-                               "re-score against the dataset the run was made on (--data-dir)")
-        overrides = read_overrides(override) if override is not None else {}
-        max_tokens = config["identity"].get("max_tokens")
-        from evaluator.grading.equivalence import ClassStore
-
-        ClassStore.open(run_dir).lend_to_checker()  # symbolic comparisons kept with the run: not paid again
-        regraded = [regrade(r, problems[r["problem_id"]], max_tokens) for r in records]
-        regraded = apply_overrides(regraded, overrides, override) if override is not None else regraded
-        changed = sum(1 for old, new in zip(records, regraded, strict=True) if old.get("correct") != new["correct"])
-        store.rewrite_samples(regraded)
-        summary = summarize_run_dir(run_dir, benchmark, k, int(config["identity"]["seed"]), config["model_name"])
-        if "imported" in config:
-            from evaluator.imports.runs import imported_summary
-
-            summary["imported"] = imported_summary(regraded, config["imported"])
-        store.write_summary(summary)
-    from evaluator.reports.display import summary_table
-
-    title = terminal_text(f"{config['model_name']} on {dataset} (k={k}, re-scored)")  # a received run's names
-    Console().print(summary_table(title, summary))
-    Console(stderr=True).print(f"{len(regraded)} samples re-graded, {changed} verdict(s) changed, "
-                               f"{summary['overrides']} human override(s) applied", highlight=False)
-
-
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="A generations dump: our samples.jsonl, Qwen2.5-Math/SkyThought, "
-                                              "lighteval details, MathArena outputs or generic JSONL.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A generations dump: our samples.jsonl, "
+                                         "Qwen2.5-Math/SkyThought, lighteval details, MathArena outputs or "
+                                         "generic JSONL.")],
     format: Annotated[str | None, typer.Option("--format", help=FormatHelp)] = None,
     dataset: Annotated[str, typer.Option(help="The benchmark the generations answer.")] = "aime-2024",
     model: Annotated[str | None, typer.Option(help="Keep only this model's rows.")] = None,
@@ -286,31 +245,6 @@ def report(
     typer.echo(str(path))
 
 
-def _runs_in(folder: Path) -> list[Path]:
-    """[folder] for a run (or a damaged one: any of its files present); its sub-folders for a parent."""
-    run_files = ("config.json", "samples.jsonl", "summary.json")
-    if not folder.is_dir() or any((folder / name).exists() for name in run_files):
-        return [folder]
-    children = sorted(p for p in folder.iterdir() if p.is_dir())
-    return children or [folder]
-
-
-def _scored_runs(run_dirs: list[Path]) -> list[Path]:
-    """The run directories that have a summary; one warning line for each one skipped. A folder that is
-    no run but holds folders (`runs/`) stands for its sub-folders."""
-    from rich.console import Console
-
-    from evaluator.reports.runview import ReportError, with_summary
-
-    kept, skipped = with_summary([child for d in run_dirs for child in _runs_in(d)])
-    err = Console(stderr=True, soft_wrap=True)
-    for line in skipped:
-        warn(err, "warning", line)
-    if run_dirs and not kept:
-        raise ReportError("none of the given directories holds a scored run")
-    return kept
-
-
 @app.command()
 def compare(
     run_dirs: RunDirs,
@@ -324,7 +258,7 @@ def compare(
     from evaluator.reports.compare import compare_insights, compare_table, write_compare_html
 
     try:
-        run_dirs = _scored_runs(run_dirs)
+        run_dirs = scored_runs(run_dirs)
         console = Console()
         console.print(compare_table(run_dirs))
         for renderable in compare_insights(run_dirs, reference, target):
@@ -349,7 +283,7 @@ def export(
 
     try:
         fmt = export_format(format)  # a mistyped format is named before any run is read
-        run_dirs = _scored_runs(run_dirs)
+        run_dirs = scored_runs(run_dirs)
         if (mixed := mixed_datasets(run_dirs, fmt)) is not None:
             warn(Console(stderr=True, soft_wrap=True), "warning", mixed)
         text = export_runs(run_dirs, fmt)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from evaluator._safe_text import terminal_text
 from evaluator.errors import ReportError
 from evaluator.run.record_types import SampleRecord, Summary
-from evaluator.run.store import SAMPLES, SUMMARY, load_config, load_errors, load_samples
+from evaluator.run.store import CONFIG, SAMPLES, SUMMARY, load_config, load_errors, load_samples
 
 if TYPE_CHECKING:  # the metrics (numpy) load only when a report needs the table
     from evaluator.metrics.estimators import ProblemSamples
@@ -152,16 +152,24 @@ def load_runs(directories: Sequence[Path]) -> list[RunView]:
 
 def with_summary(directories: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The directories that hold a scored run (config.json and a summary.json with metrics), and one
-    warning line for each one skipped, so `runs/*` works when a failed start left a folder behind."""
+    warning line for each one skipped, so `runs/*` works when a failed start left a folder behind.
+    The line tells a run without scores (`evaluate score` writes them) from a folder that was never a
+    run (no config.json, which `evaluate score` needs too) and from a path that does not exist."""
     kept: list[Path] = []
     skipped: list[str] = []
     for directory in map(Path, directories):
-        summary = directory / SUMMARY
+        if not directory.is_dir():
+            skipped.append(f"skipped {directory}: no such directory")
+            continue
+        if not (directory / CONFIG).is_file():
+            skipped.append(f"skipped {directory}: not a run directory (no {CONFIG}); `evaluate --model MODEL` makes "
+                           "a run and prints its folder")
+            continue
         try:
-            scored = bool(json.loads(summary.read_text(encoding="utf-8")).get("metrics"))
+            scored = bool(json.loads((directory / SUMMARY).read_text(encoding="utf-8")).get("metrics"))
         except (OSError, json.JSONDecodeError, AttributeError):
             scored = False
-        if scored and (directory / "config.json").is_file():
+        if scored:
             kept.append(directory)
         else:
             skipped.append(f"skipped {directory}: no {SUMMARY} with scores (a failed start or an unfinished first "

@@ -10,7 +10,8 @@ the end of a run and shown in the report. A clean run passes every one; each che
 |                    | the open) but no sample shows any; or reasoning arrives inside `content` for some   |
 |                    | samples while others use the separate reasoning field                               |
 | truncation         | more than 5% of samples hit max_tokens                                              |
-| no_answer          | more than 10% of samples have no extracted answer                                   |
+| no_answer          | more than 10% of samples state no answer (status no_answer or truncated: what       |
+|                    | rates.no_answer counts; a hedge is counted in rates.hedged, not here)               |
 | errors             | samples failed for good (left in errors.jsonl)                                      |
 | dataset            | the problem text is not a known copy of the named set, or the loader found defects  |
 """
@@ -24,6 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
 
 from evaluator.benchmarks.known_texts import known_text
+from evaluator.types import Status
 
 #: Share of problems with identical samples above which sampling counts as ignored.
 IDENTICAL_SHARE = 0.5
@@ -31,6 +33,10 @@ IDENTICAL_SHARE = 0.5
 TRUNCATION_SHARE = 0.05
 #: Share of samples without an answer above which extraction or the prompt is suspect.
 NO_ANSWER_SHARE = 0.10
+#: The statuses of a sample that states no answer: the ones summary.json's rates.no_answer counts, so the
+#: check and the "no answer" the summary and report show are one number. A hedge ("5 or 7", "not 7") is left
+#: out: the model stated values without committing to one, which no extractor or prompt fix changes.
+NO_ANSWER_STATUSES: tuple[Status, ...] = ("no_answer", "truncated")
 THINK_END = "</think>"
 #: Models that always think in the open, whatever the prompt ends with: a run of one whose samples show no
 #: reasoning lost it (a server without a reasoning parser that strips the block, a provider that drops it).
@@ -121,9 +127,9 @@ def _truncation(records: Sequence[Mapping[str, Any]], max_tokens: int | None) ->
 
 def _no_answer(records: Sequence[Mapping[str, Any]]) -> Check:
     n = len(records)
-    none = sum(1 for r in records if r.get("extracted") is None)
+    none = sum(1 for r in records if r.get("status") in NO_ANSWER_STATUSES)
     share = none / n if n else 0.0
-    detail = f"{none} of {n} samples ({100 * share:.1f}%) have no extracted answer"
+    detail = f"{none} of {n} samples ({100 * share:.1f}%) state no answer"
     if share > NO_ANSWER_SHARE:
         return Check("no_answer", False, detail + ": read some in the report (truncation, a prompt without "
                      "\\boxed{}, or an answer format the extractor misses)")

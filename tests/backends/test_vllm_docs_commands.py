@@ -1,4 +1,5 @@
-"""The in-process vLLM commands of the docs and the reproduction script agree on what names a run folder.
+"""The in-process vLLM commands of the README, the docs and the reproduction script agree on what names a
+run folder.
 
 `--dtype` and `--max-model-len` are part of a run's identity, so a distill run with `--dtype auto` and
 one with `--dtype bfloat16` land in two folders although they load the same bf16 weights. Every
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCES = ("docs/scaling.md", "docs/reproducing.md", "scripts/reproduce_deepseek_r1.sh")
+SOURCES = ("README.md", "docs/scaling.md", "docs/reproducing.md", "scripts/reproduce_deepseek_r1.sh")
 DISTILL_VARIABLES = {"$m", "$name"}  # reproducing.md loops over the distills as $m, the script as $name
 
 

@@ -156,7 +156,7 @@ def test_engine_starts_with_spawn_and_logs_to_the_run_directory(tmp_path: Path,
         LoggingConfig=lambda **kw: kw,
         current_platform=SimpleNamespace(is_cpu=lambda: True),
     )
-    monkeypatch.setattr(vllm_engine, "_import_vllm", lambda: vllm)
+    monkeypatch.setattr(vllm_engine, "import_vllm", lambda: vllm)
     backend = VLLMBackend(BackendConfig(kind="vllm", model="m"), log_dir=tmp_path)
     asyncio.run(backend._start())
     assert seen["env"][SPAWN_VARIABLE] == "spawn"
@@ -181,7 +181,7 @@ def test_a_gpu_build_without_a_usable_gpu_fails_before_the_engine_starts(monkeyp
 
     vllm = fake_vllm(current_platform=SimpleNamespace(is_cpu=lambda: False), AsyncLLMEngine=SimpleNamespace(
         from_engine_args=never))  # fmt: skip
-    monkeypatch.setattr(vllm_engine, "_import_vllm", lambda: vllm)
-    monkeypatch.setattr(vllm_engine, "_accelerator_problem", lambda v: "the NVIDIA driver supports CUDA 12.4 ...")
+    monkeypatch.setattr(vllm_engine, "import_vllm", lambda: vllm)
+    monkeypatch.setattr(vllm_engine, "torch_accelerator_problem", lambda v: "the NVIDIA driver supports CUDA 12.4 ...")
     with pytest.raises(BackendError, match="CUDA 12.4"):
         asyncio.run(VLLMBackend(BackendConfig(kind="vllm", model="m"))._start())

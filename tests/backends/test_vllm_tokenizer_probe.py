@@ -72,13 +72,13 @@ from pathlib import Path
 from transformers import AutoTokenizer
 from evaluator.backends._vllm_setup import TOKENIZER_PROBE
 from evaluator.backends._vllm_checks import tokenizer_check
-from evaluator.backends.vllm_engine import _import_vllm
+from evaluator.backends._vllm_engine_start import import_vllm
 
 def round_trip(tokenizer):
     return tokenizer.decode(tokenizer.encode(TOKENIZER_PROBE, add_special_tokens=False)) == TOKENIZER_PROBE
 
 hub_id, snapshot = sys.argv[1], Path(sys.argv[2])
-vllm = _import_vllm()
+vllm = import_vllm()
 out = {"by_hub_id": round_trip(AutoTokenizer.from_pretrained(hub_id)),
        "by_folder": round_trip(AutoTokenizer.from_pretrained(snapshot)),
        "vllm_by_hub_id": round_trip(vllm.get_tokenizer(hub_id)),

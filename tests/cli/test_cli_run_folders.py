@@ -1,5 +1,6 @@
 """Run folders: a failed start leaves none; export and compare skip folders without a summary (one
-warning line each); names keep the dataset's hyphens and a run under the older name is still resumed."""
+warning line each, saying whether the folder is a run at all); names keep the dataset's hyphens and a run
+under the older name is still resumed."""
 
 from __future__ import annotations
 
@@ -63,6 +64,29 @@ def test_export_and_compare_skip_folders_without_a_summary(tmp_path: Path) -> No
     assert alone.returncode == 2 and alone.stderr.strip().splitlines()[-1] == \
         "error: none of the given directories holds a scored run"
 
+
+
+def test_a_folder_that_is_no_run_is_named_as_such(tmp_path: Path) -> None:
+    """A folder without config.json was never a run: the warning says so, names the missing file and the
+    command that makes a run, instead of asking for a summary that `evaluate score` could not write."""
+    assert evaluate("--model", "mock", "--k", "2", "--dataset", "demo", "--output-dir", "runs", "--quiet",
+                    cwd=tmp_path).returncode == 0
+    (good,) = (tmp_path / "runs").iterdir()
+    plots = tmp_path / "runs" / "plots"  # something else kept beside the runs
+    plots.mkdir()
+    (plots / "curve.png").write_bytes(b"png")
+    no_run = "not a run directory (no config.json); `evaluate --model MODEL` makes a run and prints its folder"
+    listed = evaluate("export", "--format", "csv", "runs", cwd=tmp_path)
+    assert listed.returncode == 0 and good.name in listed.stdout, listed.stderr
+    assert listed.stderr.strip() == f"warning: skipped {Path('runs', plots.name)}: {no_run}"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    alone = evaluate("compare", str(empty), cwd=tmp_path)
+    assert alone.returncode == 2 and alone.stderr.strip().splitlines() == [
+        f"warning: skipped {empty}: {no_run}", "error: none of the given directories holds a scored run"]
+    missing = evaluate("export", str(tmp_path / "typo"), cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.strip().splitlines()[0] == \
+        f"warning: skipped {tmp_path / 'typo'}: no such directory"
 
 def test_run_folder_keeps_the_dataset_name_and_finds_an_older_name(tmp_path: Path) -> None:
     (tmp_path / "my-set.jsonl").write_text(json.dumps({"id": "q1", "problem": "1+1?", "answer": 2}) + "\n")

@@ -94,3 +94,15 @@ def test_top_level_help_names_every_command(tmp_path: Path) -> None:
     commands = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
     prose = " ".join(evaluate("--help", cwd=tmp_path).stdout.split("Options:")[0].split())
     assert "import" in commands and [c for c in commands if c not in prose] == []
+
+
+def test_import_help_names_the_file_argument_as_the_docs_do(tmp_path: Path) -> None:
+    """`evaluate import --help` calls its argument FILE, as docs/reproducing.md and `score --import FILE` do,
+    not the Python parameter's name (which the usage line showed as `{file}`, read as an unfilled template)."""
+    result = evaluate("import", "--help", cwd=tmp_path)
+    usage = result.stdout.splitlines()[0]
+    assert result.returncode == 0 and usage.startswith("Usage: evaluate import") and "FILE" in usage, usage
+    assert "file" not in usage.removeprefix("Usage: evaluate import"), usage
+    assert "FILE <path>  A generations dump" in result.stdout, result.stdout
+    missing = evaluate("import", cwd=tmp_path)
+    assert missing.returncode == 2 and "Missing argument 'FILE'" in missing.stderr, missing.stderr

@@ -23,7 +23,8 @@ CONFIG = {"identity": {"temperature": 0.6, "max_tokens": 100, "assistant_prefix"
 def _sample(pid: str, index: int, **changes: object) -> dict:
     """A clean sample: its own reasoning, closed think block, an answer, served as requested."""
     return {"problem_id": pid, "sample": index, "response": f"<think>try {index}</think> \\boxed{{1}}",
-            "reasoning": None, "finish_reason": "stop", "extracted": "1", "served_model": "m", **changes}
+            "reasoning": None, "finish_reason": "stop", "extracted": "1", "status": "ok", "served_model": "m",
+            **changes}
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,10 @@ class Case:
 
 
 CASES = (
-    Case("truncation", {"finish_reason": "length", "extracted": None, "response": "<think>cut"},
+    Case("truncation", {"finish_reason": "length", "extracted": None, "status": "truncated", "response": "<think>cut"},
          "the samples past k were cut at max_tokens"),
-    Case("no_answer", {"extracted": None, "response": "<think>t</think> no box"}, "the samples past k have no answer"),
+    Case("no_answer", {"extracted": None, "status": "no_answer", "response": "<think>t</think> no box"},
+         "the samples past k have no answer"),
     Case("served_model", {"served_model": "m-0528"}, "the samples past k came from an alias"),
     Case("reasoning_channel", {"reasoning": "split", "response": "\\boxed{1}"},
          "the samples past k use the reasoning field while the first k keep it in content"),
@@ -72,7 +74,7 @@ def test_score_with_a_smaller_k_counts_the_first_k_samples(tmp_path: Path) -> No
     first = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
     first = [r for r in first if r["sample"] < 2]
     cut = sum(r["finish_reason"] == "length" for r in first)
-    unanswered = sum(r["extracted"] is None for r in first)
+    unanswered = sum(r["status"] in ("no_answer", "truncated") for r in first)
     details = {c["name"]: c["detail"] for c in summary["checks"]}
     assert details["truncation"].startswith(f"{cut} of 24 samples"), details
     assert details["no_answer"].startswith(f"{unanswered} of 24 samples"), details
