@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +103,28 @@ def _gpus() -> tuple[int, float] | None:
     return (len(mib), mib[0] / 1024) if mib else None
 
 
+def dry_run(
+    console: Any, config: RunConfig, benchmark: Benchmark, directory: Path, *, prices: tuple[float, float] | None,
+    model_name: str, preset_name: str, target_points: float | None, pilot: int | None,
+) -> None:
+    """`--dry-run`: the forecast of the samples still missing up to k (and, adaptive, where the rounds are
+    expected to stop); reads the run folder if there is one, writes nothing."""
+    from evaluator.metrics.adaptive import DEFAULT_PILOT
+
+    held = held_samples(directory, config.k)
+
+    def forecast_for(targets: Mapping[str, int]) -> Forecast:
+        return make_forecast(config, benchmark, held, targets, prices, model_name, preset_name)
+
+    at_most = " (adaptive: at most this; it stops earlier when the interval is narrow)" if target_points else ""
+    print_forecast(console, f"dry run: {model_name} on {benchmark.name}, k={config.k}{at_most}",
+                   forecast_for({p.id: config.k for p in benchmark.problems}))
+    if target_points:
+        print_adaptive_forecast(console, benchmark, held, target_points=target_points, k=config.k,
+                                pilot=min(config.k, pilot or DEFAULT_PILOT), forecast_for=forecast_for)
+    console.print(f"run directory: {directory} (nothing written)", highlight=False, soft_wrap=True)
+
+
 def print_forecast(console: Any, title: str, result: Forecast) -> None:
     console.print(title, highlight=False, soft_wrap=True)
     for line in result.lines():
@@ -149,10 +171,34 @@ def _counts(store: RunStore, benchmark: Benchmark, k: int) -> dict[str, tuple[in
     """(correct, samples) per problem from the run's graded samples (index < k)."""
     from evaluator.run.store import load_samples
 
+    return _held_counts(benchmark, load_samples(store.directory), k)
+
+
+def _held_counts(benchmark: Benchmark, records: Iterable[Mapping[str, Any]], k: int) -> dict[str, tuple[int, int]]:
     counts = {p.id: [0, 0] for p in benchmark.problems}
-    for record in load_samples(store.directory):
+    for record in records:
         pid = str(record["problem_id"])
         if pid in counts and int(record["sample"]) < k:
             counts[pid][0] += bool(record.get("correct"))
             counts[pid][1] += 1
     return {pid: (c, n) for pid, (c, n) in counts.items()}
+
+
+def print_adaptive_forecast(
+    console: Any, benchmark: Benchmark, held: list[dict[str, Any]], *, target_points: float, k: int, pilot: int,
+    forecast_for: Callable[[Mapping[str, int]], Forecast],
+) -> None:
+    """`--dry-run --target-halfwidth`: where the adaptive rounds are expected to stop, simulated from the samples
+    the run holds (a pilot), and what that costs; without a sample of every problem there is nothing to
+    simulate from, and the user is told how to get one."""
+    from evaluator.metrics.adaptive import expected_samples
+
+    counts = _held_counts(benchmark, held, k)
+    if any(n == 0 for _, n in counts.values()):
+        console.print("adaptive: where it stops cannot be forecast before every problem has a sample; run with "
+                      f"--pilot {pilot} first (its samples are kept), then --dry-run again", highlight=False, soft_wrap=True)
+        return
+    expected = expected_samples(counts, target=target_points / 100, k=k, pilot=pilot)
+    print_forecast(console, f"expected with --target-halfwidth {target_points:g}: about {expected.median:,} samples "
+                            f"in all (median of {expected.runs} continuations simulated from the {len(held):,} held; "
+                            f"90% stop by {expected.p90:,}):", forecast_for(expected.targets))

@@ -135,15 +135,10 @@ def run_evaluation(options: RunOptions, overrides: BackendOverrides) -> None:
     directory = options.run_dir or config.run_dir(options.output_dir)
     prices = _prices(options)
     if options.dry_run:  # before the backend: no key, no network, nothing written
-        from evaluator.cli._cost import held_samples, make_forecast, print_forecast
+        from evaluator.cli._cost import dry_run
 
-        held = held_samples(directory, config.k)
-        forecast = make_forecast(config, benchmark, held, {p.id: config.k for p in benchmark.problems}, prices, name,
-                                 preset.name)
-        at_most = " (adaptive: at most this; it stops earlier when the interval is narrow)" \
-            if options.target_halfwidth else ""
-        print_forecast(console, f"dry run: {name} on {benchmark.name}, k={config.k}{at_most}", forecast)
-        console.print(f"run directory: {directory} (nothing written)", highlight=False, soft_wrap=True)
+        dry_run(console, config, benchmark, directory, prices=prices, model_name=name, preset_name=preset.name,
+                target_points=options.target_halfwidth, pilot=options.pilot)
         return
     # A bad API key or mock spec fails here, before a run directory exists.
     backend = create_backend(backend_config, {p.id: p.answer for p in benchmark.problems}, log_dir=directory)

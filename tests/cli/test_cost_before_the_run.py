@@ -120,3 +120,25 @@ def test_adaptive_run_stops_by_its_rule_and_resumes_without_sampling(tmp_path: P
     again = evaluate(tmp_path, "--model", "mock:0.5", "--dataset", "demo", "--k", "64", "--target-halfwidth", "6")
     assert again.returncode == 0, again.stderr
     assert len(load_samples(run)) == sum(counts.values())  # the rule holds already: nothing more to sample
+
+
+def test_dry_run_forecasts_where_the_adaptive_rounds_stop(tmp_path: Path) -> None:
+    mock = ("--model", "mock:0.5", "--dataset", "demo", "--k", "64")
+    before = evaluate(tmp_path, *mock, "--target-halfwidth", "6", "--dry-run")
+    assert before.returncode == 0, before.stderr
+    assert "cannot be forecast before every problem has a sample; run with --pilot 4 first" in before.stdout
+    assert evaluate(tmp_path, *mock, "--pilot", "4").returncode == 0  # no terminal: stops after the pilot
+    (run,) = (tmp_path / "o").iterdir()
+    assert len(load_samples(run)) == 48
+    dry = evaluate(tmp_path, *mock, "--target-halfwidth", "6", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    match = re.search(r"about ([\d,]+) samples in all \(median of 60 continuations simulated from the 48 held; "
+                      r"90% stop by ([\d,]+)\)", dry.stdout)
+    assert match, dry.stdout
+    median, p90 = (int(g.replace(",", "")) for g in match.groups())
+    assert 48 <= median <= p90 <= 64 * 12
+    expected_part = dry.stdout[match.end():]
+    assert f"samples to generate: {median - 48:,} (48 already in the run)" in expected_part
+    assert len(load_samples(run)) == 48  # the dry run wrote nothing
+    again = evaluate(tmp_path, *mock, "--target-halfwidth", "6", "--dry-run")
+    assert again.stdout == dry.stdout  # seeded: the same held samples give the same forecast
