@@ -85,7 +85,7 @@ class RunMetrics(_ToDict):
     maj_at_k: dict[int, float]  # expected maj@k for k = 1, 2, 4, ... < cons_k
     maj_at_k_mc_se: dict[int, float]
     maj_at_k_exact: dict[int, bool]
-    no_answer_rate: float  # fraction of all samples with no extracted answer
+    no_answer_rate: float  # fraction of all samples with no answer to vote with (none extracted, or a hedge)
     confidence: float
     bootstrap: int  # replicates of the new-problems intervals
     seed: int

@@ -7,7 +7,9 @@ each other.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +17,13 @@ from evaluator.metrics._kernels import Clusters
 
 #: A vote class: (answer text, final verdict). None is an abstention (no answer and not graded correct).
 VoteKey = tuple[str | None, bool] | None
+
+
+def vote_answer(record: Mapping[str, Any]) -> str | None:
+    """The answer a stored sample votes with: its extracted answer, except that a hedge (status `hedged`)
+    states none, also when grading found several values in it (`\\boxed{3}, \\boxed{5}` is kept as "3,5"
+    for the report): hedges found while extracting already have no answer, and the two must vote alike."""
+    return None if record.get("status") == "hedged" else record.get("extracted")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ def problem_table(
     `classes` (a run's stored classes) when given, else built in memory."""
     from evaluator.grading.equivalence import ClassStore
     from evaluator.metrics.estimators import ProblemSamples
+    from evaluator.metrics.samples import vote_answer
 
     classes = classes if classes is not None else ClassStore()
     by_problem: dict[str, list[Mapping[str, Any]]] = {p.id: [] for p in problems}
@@ -38,7 +39,7 @@ def problem_table(
     table: list[ProblemSamples] = []
     for p in problems:
         rows = sorted(by_problem[p.id], key=lambda r: int(r["sample"]))
-        answers = tuple(r.get("extracted") for r in rows)
+        answers = tuple(vote_answer(r) for r in rows)
         correct = tuple(bool(r.get("correct")) for r in rows)
         # LaTeX key: vote on equivalence classes, not spellings (a report reads every key back as text:
         # "73" is still an integer key, whose answers are canonical integers already)

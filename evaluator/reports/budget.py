@@ -23,6 +23,7 @@ from typing import Any
 
 from evaluator.errors import ReportError
 from evaluator.metrics.budget import BudgetSample, budget_curve, default_budgets
+from evaluator.metrics.samples import vote_answer
 from evaluator.reports.runview import RunView, load_run
 from evaluator.run.record_types import SampleRecord
 from evaluator.run.store import write_json
@@ -111,7 +112,7 @@ def budget_samples(run: RunView, tokenizer: Counter | None = None) -> tuple[list
         end, counted = _think_end(r, text, thought, tokens, tokenizer)
         exact = exact and counted
         cut, cut_ok = _cut_answer(thought, golds)
-        samples.append(BudgetSample(pid, tokens, end, r.get("extracted"), bool(r.get("correct")), cut, cut_ok))
+        samples.append(BudgetSample(pid, tokens, end, vote_answer(r), bool(r.get("correct")), cut, cut_ok))
     return samples, exact
 
 
