@@ -68,9 +68,15 @@ def _namespace(module: object) -> dict[str, Any]:
 
 
 def parse_latex(text: str) -> object:
-    """Sympy object for a LaTeX answer (raises on unparsable text, or on text it would eval)."""
+    """Sympy object for a LaTeX answer (raises on unparsable text, or on text it would eval).
+
+    latex2sympy2_extended returns None for some text it cannot read (`\\langle 1 \\rangle`) instead of
+    raising; two such answers would compare equal as None == None, so None counts as unparsable."""
     with numeric_only_parse_expr():
-        return latex2sympy(text, normalization_config=_NORMALISE, conversion_config=_CONVERT)
+        parsed = latex2sympy(text, normalization_config=_NORMALISE, conversion_config=_CONVERT)
+    if parsed is None:
+        raise ValueError(f"no parse of {text[:80]!r}")
+    return parsed
 
 
 def math_verify_parse(text: str) -> list[Any]:
