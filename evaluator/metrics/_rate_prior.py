@@ -5,15 +5,15 @@ interval should still give it depends on how the run's problems are spread. An A
 problems solved by nearly every sample or by nearly none), so there 4/4 usually means "always"; on a set of
 coin-flip problems it is weak evidence. The prior Beta(s mu, s (1 - mu)) has its mean mu at the run's pooled
 rate and its strength s (in pseudo-samples) chosen by the beta-binomial marginal likelihood of the run's
-counts (empirical Bayes). A log-normal hyperprior centred on 2 pseudo-samples (one success, one failure)
-keeps s there when the counts cannot tell (one sample per problem) and stops a run whose problems all sit
-at 0 or 1 from fitting a prior that trusts every pilot. Coverage and the samples it saves: docs/metrics.md.
+counts (empirical Bayes): the mode over log s of that likelihood times a normal hyperprior on log s,
+centred on 2 pseudo-samples (one success, one failure). The hyperprior keeps s at 2 when the counts cannot
+tell (one sample per problem) and keeps it above zero when every problem sits at 0 or 1 (such runs fit
+s near 0.1, so a 4/4 still reads as about 98.6%). Coverage and the samples it saves: docs/metrics.md.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,15 +51,18 @@ def pooled_rate(c: np.ndarray, n: np.ndarray) -> float:
 
 def fit_rate_prior(c: np.ndarray, n: np.ndarray) -> RatePrior:
     """The prior for per-problem counts c of n (validated arrays): mean the pooled rate, strength the mode of
-    the beta-binomial likelihood times the hyperprior (see the module docstring)."""
+    the beta-binomial likelihood times the hyperprior, over log s (see the module docstring)."""
     mean = pooled_rate(c, n)
-    pairs = Counter(zip(c.astype(int).tolist(), n.astype(int).tolist(), strict=True))
-    cs = np.array([ci for ci, _ in pairs], dtype=float)
-    ns = np.array([ni for _, ni in pairs], dtype=float)
-    weight = np.array(list(pairs.values()), dtype=float)
-    a, b = (_GRID * mean)[:, None], (_GRID * (1.0 - mean))[:, None]
-    # log P(c | n, Beta(a, b)) without the binomial coefficient, which does not depend on the prior
-    loglik = (_lgamma(a + cs) - _lgamma(a) + _lgamma(b + ns - cs) - _lgamma(b)
-              - _lgamma(a + b + ns) + _lgamma(a + b)) @ weight
+    a, b = _GRID * mean, _GRID * (1.0 - mean)
+    # log P(c | n, Beta(a, b)) summed over problems, without the binomial coefficient (it does not depend on
+    # the prior); each log-gamma is taken once per distinct count, so 100,000 problems fit in milliseconds
+    loglik = (_summed_lgamma(a, c) + _summed_lgamma(b, n - c) - _summed_lgamma(a + b, n)
+              + c.size * (_lgamma(a + b) - _lgamma(a) - _lgamma(b)))
     logprior = -((np.log(_GRID) - math.log(STRENGTH_CENTRE)) ** 2) / (2.0 * STRENGTH_SPREAD**2)
     return RatePrior(mean=mean, strength=float(_GRID[int(np.argmax(loglik + logprior))]))
+
+
+def _summed_lgamma(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """sum over problems of lgamma(x + count), for every grid value x."""
+    values, times = np.unique(counts, return_counts=True)
+    return np.asarray(_lgamma(x[:, None] + values[None, :]) @ times.astype(float))

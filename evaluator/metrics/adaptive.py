@@ -83,10 +83,12 @@ def next_allocation(
     if k < 1 or pilot < 1:
         raise ValueError("k and the pilot must be at least 1")
     pilot = min(pilot, k)
+    if any(n > k for _, n in counts.values()):
+        raise ValueError(f"a problem has more than k={k} samples: count only samples below k")
     if any(n < pilot for _, n in counts.values()):
         targets = {pid: max(n, pilot) for pid, (_, n) in counts.items()}
         return Allocation(targets=targets, done=False, reason=f"pilot: {pilot} sample(s) per problem", halfwidth=math.inf)
-    halfwidth = _z(confidence) * pass1_same_problems_se(list(counts.values()))
+    halfwidth = _z(confidence) * pass1_same_problems_se(list(counts.values()), confidence)
     if halfwidth <= target:
         return Allocation(targets={pid: n for pid, (_, n) in counts.items()}, done=True,
                           reason=f"half-width {halfwidth:.2%} <= {target:.2%}", halfwidth=halfwidth)
@@ -164,6 +166,8 @@ def expected_samples(
     against a known truth: tests/metrics/test_adaptive.py."""
     if any(n < 1 for _, n in held.values()):
         raise ValueError("a forecast of the adaptive rounds needs at least one sample of every problem (a pilot)")
+    if any(n > k for _, n in held.values()):
+        raise ValueError(f"a problem has more than k={k} samples: count only samples below k")
     prior = rate_prior(list(held.values()))
     rng = np.random.default_rng(seed)
     finals = []

@@ -201,7 +201,7 @@ def summarize(
     maj = {kk: _mean_estimate([curve[kk] for curve in per_k]) for kk in maj_ks}
 
     counts = [(p.n_correct, p.n) for p in included]
-    pass1_same_se = pass1_same_problems_se(counts)
+    pass1_same_se = pass1_same_problems_se(counts, confidence)
     # cons@1 is pass@1 (same values, and the vote model reduces to pass@1's at k = 1): the same interval
     cons_same_se = pass1_same_se if cons_k == 1 else cons_same_problems_se(included, cons_k, seed=seed)
     bayes = bayes_at_n(counts, confidence)

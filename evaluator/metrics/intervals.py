@@ -79,9 +79,15 @@ def rate_prior(counts: Sequence[tuple[int, int]]) -> RatePrior:
 
 
 def smoothed_rates(counts: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Each problem's posterior mean success rate under the run's prior: (c + alpha) / (n + alpha + beta)."""
+    """Each problem's posterior mean success rate under the run's prior: (c + alpha) / (n + alpha + beta).
+
+    With one sample per problem nothing tells the problems apart, and every rate is the pooled one: the
+    mean of p_i(1 - p_i) is at most p_bar(1 - p_bar) (concavity), so the interval allows for the worst
+    spread instead of inventing one (shrunk rates undercovered on sets of equal problems, 88-92%)."""
     c, n = _check_counts(counts)
     prior = fit_rate_prior(c, n)
+    if (n == 1).all():
+        return np.full(n.size, prior.mean)
     return (c + prior.alpha) / (n + prior.strength)
 
 
@@ -103,14 +109,29 @@ def pass1_same_problems(
     """
     c, n = _check_counts(counts)
     estimate = float((c / n).mean())
-    se = math.sqrt(float(pass1_variances(counts).sum())) / c.size
-    lo, hi = normal_interval(estimate, se, confidence)
+    lo, hi = normal_interval(estimate, pass1_same_problems_se(counts, confidence), confidence)
     return estimate, lo, hi
 
 
-def pass1_same_problems_se(counts: Sequence[tuple[int, int]]) -> float:
-    """The standard error behind `pass1_same_problems`."""
-    return math.sqrt(float(pass1_variances(counts).sum())) / len(counts)
+def pass1_same_problems_se(counts: Sequence[tuple[int, int]], confidence: float = 0.95) -> float:
+    """The standard error behind `pass1_same_problems`: sqrt(sum_i q_i(1 - q_i)/n_i) / P, or, when every
+    sample is right (or every one wrong), the larger z-scaled distance to the exact bound (`_exact_gap`)."""
+    c, n = _check_counts(counts)
+    se = math.sqrt(float(pass1_variances(counts).sum())) / c.size
+    return max(se, _exact_gap(c, n, confidence) / z_value(confidence))
+
+
+def _exact_gap(c: np.ndarray, n: np.ndarray, confidence: float) -> float:
+    """How far the mean rate can be from 1 (every sample right) or 0 (every one wrong), exactly, else 0.
+
+    prod_i p_i^n_i <= prod_i p_i^n_min <= mean(p)^(P n_min) (AM-GM), so a mean rate below
+    L = (alpha/2)^(1/(P n_min)) makes what was seen less likely than alpha/2 whatever the problems' spread:
+    1 - L is a one-sided exact bound. The normal interval cannot give it (every q_i sits near 1: on sets
+    of problems solved 99% of the time it covered 69%), and adaptive sampling would stop after its pilot.
+    """
+    if 0 < c.sum() < n.sum():
+        return 0.0
+    return 1.0 - ((1.0 - confidence) / 2.0) ** (1.0 / (c.size * float(n.min())))
 
 
 @dataclass(frozen=True)
@@ -224,8 +245,8 @@ def cons_vote_variances(
     """Per-problem sampling variance of ONE k-vote's credit, averaged over the Dirichlet posterior.
 
     At k = 1 the credit is a single sample's verdict, Bernoulli(q) with pass@1's smoothed q: q(1 - q), exactly
-    the formula pass@1 uses (for k = 1 the posterior-averaged variance would be q(1 - q) n/(n + 2 + 1); the
-    plug-in keeps cons@1's interval identical to pass@1's).
+    the formula pass@1 uses (for k = 1 the posterior-averaged variance would be q(1 - q) (n + s)/(n + s + 1),
+    s the prior's strength; the plug-in keeps cons@1's interval identical to pass@1's).
     """
     counts = [(p.n_correct, p.n) for p in problems]
     if k == 1:

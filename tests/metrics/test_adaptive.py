@@ -51,6 +51,31 @@ def test_the_pilot_is_capped_by_k() -> None:
     assert step.targets == {"a": 2}
 
 
+def test_more_samples_than_k_is_refused() -> None:
+    with pytest.raises(ValueError, match="more than k=8"):
+        next_allocation({"a": (3, 9), "b": (1, 4)}, target=0.02, k=8)
+    with pytest.raises(ValueError, match="more than k=8"):
+        expected_samples({"a": (3, 9), "b": (1, 4)}, target=0.02, k=8)
+
+
+def test_bias_on_sets_solved_97_to_100_percent() -> None:
+    """The data-dependent counts bias the plain mean: an all-right pilot stops at 100% while an early failure
+    is sampled further and diluted (near-0 problems mirror it). On AIME-like sets whose settled problems are
+    97-100% / 0-3% the bench measures +0.23 points at +-2 (300 sets). These 60 seeded sets give -0.01 points
+    with a standard error of 0.11: the bound of 0.5 catches a gross bias (an estimate that trusted pilots
+    alone), not one of the bench's size."""
+    rng = np.random.default_rng(23)
+    errors = []
+    for _ in range(60):
+        kind = rng.choice(3, size=30, p=[0.45, 0.25, 0.30])
+        rates = np.where(kind == 0, rng.uniform(0.97, 1.0, 30),
+                         np.where(kind == 1, rng.uniform(0.0, 0.03, 30), rng.uniform(0.05, 0.95, 30)))
+        draws = rng.random((30, 512)) < rates[:, None]
+        _, _, (estimate, _, _) = simulate(draws, 0.02)
+        errors.append(estimate - rates.mean())
+    assert abs(float(np.mean(errors))) < 0.005, np.mean(errors)
+
+
 @pytest.mark.parametrize("bad", [0.0, 1.0, -0.1])
 def test_target_must_be_a_fraction(bad: float) -> None:
     with pytest.raises(ValueError, match="fraction"):

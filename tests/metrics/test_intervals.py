@@ -33,7 +33,11 @@ def _se_by_hand(counts: list[tuple[int, int]]) -> float:
 CASES = [
     Case("one problem, half right", [(32, 64)], 0.5, math.sqrt(0.25 / 64)),
     Case("unequal n", [(3, 4), (10, 40)], (0.75 + 0.25) / 2, _se_by_hand([(3, 4), (10, 40)])),
-    Case("all solved: the pooled rate stays below 1", [(8, 8), (8, 8)], 1.0, _se_by_hand([(8, 8), (8, 8)])),
+    Case("all solved: the exact bound, 0.025^(1/16) below 1", [(8, 8), (8, 8)], 1.0,
+         (1 - 0.025 ** (1 / 16)) / 1.959964),
+    Case("all solved, unequal n: the bound counts P x the fewest samples", [(8, 8), (2, 2), (64, 64)], 1.0,
+         (1 - 0.025 ** (1 / 6)) / 1.959964),
+    Case("all wrong: the same bound above 0", [(0, 8), (0, 8)], 0.0, (1 - 0.025 ** (1 / 16)) / 1.959964),
     Case("solved everywhere but one: the solved ones still carry variance", [(8, 8), (0, 8)], 0.5,
          _se_by_hand([(8, 8), (0, 8)])),
 ]
@@ -166,3 +170,22 @@ def test_same_problems_pass1_is_narrow_at_k64_on_30_problems() -> None:
     assert 0.01 <= (hi - lo) / 2 <= 0.02  # about ±1.4 points: the paper's 71.0 can be told from 67 or 75
     flat = pass1_same_problems([(45, 64)] * 30)  # every problem at 70%: the widest case, about ±2 points
     assert 0.018 <= (flat[2] - flat[1]) / 2 <= 0.023
+
+
+@pytest.mark.parametrize(("label", "rate", "k", "problems"), [
+    ("solved 99% of the time, k=4", 0.99, 4, 30),
+    ("solved 99.5% of the time, k=8", 0.995, 8, 30),
+    ("solved 99.9% of the time, k=4, 500 problems", 0.999, 4, 500),
+    ("every problem at 70%, k=1", 0.7, 1, 30),
+    ("every problem at 10%, k=1", 0.1, 1, 30),
+])
+def test_coverage_where_shrinking_alone_fails(label: str, rate: float, k: int, problems: int) -> None:
+    """Nearly always solved (most runs all right: the normal interval covered 69-86% there) and equal
+    problems seen once (shrunk rates invent a spread: 88-92%). 400 seeded runs each."""
+    rng = np.random.default_rng(17)
+    covered = 0
+    for _ in range(400):
+        counts = [(int(c), k) for c in rng.binomial(k, rate, problems)]
+        _, lo, hi = pass1_same_problems(counts)
+        covered += lo <= rate <= hi
+    assert covered / 400 >= 0.93, (label, covered / 400)
