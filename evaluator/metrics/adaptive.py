@@ -98,7 +98,10 @@ def next_allocation(
     rates = smoothed_rates(list(counts.values()))  # the interval's own rates: targets and stop rule agree
     sigma = {pid: math.sqrt(q * (1 - q)) for pid, q in zip(counts, rates.tolist(), strict=True)}
     scale = (_z(confidence) / (len(counts) * target)) ** 2 * sum(sigma.values())  # Neyman: n_i = scale * sigma_i
-    targets = {pid: _step(n, math.ceil(scale * sigma[pid]), k) for pid, (_, n) in counts.items()}
+    # every sample right (or wrong): the width is the exact bound's, which only more samples of every problem
+    # narrow (it rests on P x the fewest samples), so every problem goes towards the count that reaches it
+    floor = _clean_sweep_floor(counts, target, confidence)
+    targets = {pid: _step(n, max(math.ceil(scale * sigma[pid]), floor), k) for pid, (_, n) in counts.items()}
     if all(targets[pid] == n for pid, (_, n) in counts.items()):
         # every problem is at its target but the interval is still too wide (the targets rest on smoothed
         # rates): one more sample where it helps most, so the loop always moves
@@ -106,6 +109,15 @@ def next_allocation(
         targets[best] += 1
     return Allocation(targets=targets, done=False, reason=f"half-width {halfwidth:.2%} > {target:.2%}",
                       halfwidth=halfwidth)
+
+
+def _clean_sweep_floor(counts: Mapping[str, tuple[int, int]], target: float, confidence: float) -> int:
+    """When every sample is right (or every one wrong): the samples per problem at which the exact bound
+    (alpha/2)^(1/(P n)) is `target` from the estimate (`intervals._exact_gap`); else 0."""
+    right = sum(c for c, _ in counts.values())
+    if 0 < right < sum(n for _, n in counts.values()):
+        return 0
+    return math.ceil(math.log((1.0 - confidence) / 2.0) / (len(counts) * math.log1p(-target)))
 
 
 def _step(n: int, goal: int, k: int) -> int:
