@@ -5,20 +5,11 @@ the two answers in one cons@k class."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from evaluator.grading._symbolic_worker import SymbolicChecker
 from evaluator.grading._sympy_compare import latex_equal, math_verify_parse, parse_latex
 from evaluator.grading.grade import grade_response
-
-
-@pytest.fixture(scope="module")
-def checker() -> Iterator[SymbolicChecker]:
-    checker = SymbolicChecker(timeout_s=60.0)  # generous: the machine is shared; this is not a timing test
-    yield checker
-    checker.close()
 
 
 @pytest.mark.parametrize(("text", "gold"), [

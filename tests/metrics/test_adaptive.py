@@ -12,6 +12,18 @@ from evaluator.metrics.adaptive import expected_samples, next_allocation, simula
 from evaluator.metrics.intervals import pass1_same_problems
 
 
+def _aime_like(rng: np.random.Generator, *, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """30 true rates shaped like a strong model on AIME (45% solved 97-100% of the time, 25% 0-3%, the rest
+    5-95%; `exact`: the settled ones exactly 1 and 0) and 512 drawn outcomes of each."""
+    kind = rng.choice(3, size=30, p=[0.45, 0.25, 0.30])
+    if exact:
+        rates = np.where(kind == 0, 1.0, np.where(kind == 1, 0.0, rng.uniform(0.05, 0.95, 30)))
+    else:
+        rates = np.where(kind == 0, rng.uniform(0.97, 1.0, 30),
+                         np.where(kind == 1, rng.uniform(0.0, 0.03, 30), rng.uniform(0.05, 0.95, 30)))
+    return rates, rng.random((30, 512)) < rates[:, None]
+
+
 @dataclass(frozen=True)
 class Case:
     counts: dict[str, tuple[int, int]]
@@ -67,10 +79,7 @@ def test_bias_on_sets_solved_97_to_100_percent() -> None:
     rng = np.random.default_rng(23)
     errors = []
     for _ in range(60):
-        kind = rng.choice(3, size=30, p=[0.45, 0.25, 0.30])
-        rates = np.where(kind == 0, rng.uniform(0.97, 1.0, 30),
-                         np.where(kind == 1, rng.uniform(0.0, 0.03, 30), rng.uniform(0.05, 0.95, 30)))
-        draws = rng.random((30, 512)) < rates[:, None]
+        rates, draws = _aime_like(rng)
         _, _, (estimate, _, _) = simulate(draws, 0.02)
         errors.append(estimate - rates.mean())
     assert abs(float(np.mean(errors))) < 0.005, np.mean(errors)
@@ -96,9 +105,7 @@ def test_simulation_against_a_known_truth() -> None:
     rng = np.random.default_rng(7)
     covered, errors, spent, uniform = [], [], [], []
     for _ in range(40):
-        kind = rng.choice(3, size=30, p=[0.45, 0.25, 0.30])
-        rates = np.where(kind == 0, 1.0, np.where(kind == 1, 0.0, rng.uniform(0.05, 0.95, 30)))
-        draws = rng.random((30, 512)) < rates[:, None]
+        rates, draws = _aime_like(rng, exact=True)
         samples, _, (estimate, low, high) = simulate(draws, 0.01)
         covered.append(low <= rates.mean() <= high)
         errors.append(estimate - rates.mean())
@@ -120,10 +127,7 @@ def test_expected_samples_from_a_pilot_against_the_real_continuation() -> None:
     rng = np.random.default_rng(5)
     ratios = []
     for _ in range(10):
-        kind = rng.choice(3, size=30, p=[0.45, 0.25, 0.30])
-        rates = np.where(kind == 0, rng.uniform(0.97, 1.0, 30),
-                         np.where(kind == 1, rng.uniform(0.0, 0.03, 30), rng.uniform(0.05, 0.95, 30)))
-        draws = rng.random((30, 512)) < rates[:, None]
+        rates, draws = _aime_like(rng)
         held = {str(i): (int(draws[i, :4].sum()), 4) for i in range(30)}
         expected = expected_samples(held, target=0.02, k=512, runs=30)
         actual, _, _ = simulate(draws, 0.02)
