@@ -199,6 +199,8 @@ def print_adaptive_forecast(
                       f"--pilot {pilot} first (its samples are kept), then --dry-run again", highlight=False, soft_wrap=True)
         return
     expected = expected_samples(counts, target=target_points / 100, k=k, pilot=pilot)
+    short = f"; in {expected.short:.0%} of them k={k} per problem does not reach ±{target_points:g}" \
+        if expected.short else ""
     print_forecast(console, f"expected with --target-halfwidth {target_points:g}: about {expected.median:,} samples "
                             f"in all (median of {expected.runs} continuations simulated from the {len(held):,} held; "
-                            f"90% stop by {expected.p90:,}):", forecast_for(expected.targets))
+                            f"90% stop by {expected.p90:,}{short}):", forecast_for(expected.targets))

@@ -160,12 +160,14 @@ def simulate(
 @dataclass(frozen=True, kw_only=True)
 class Expected:
     """Samples an adaptive run is expected to hold in all when it stops, from simulated continuations:
-    the median run's samples per problem (`targets`), and the median and 90th percentile of the total."""
+    the median run's samples per problem (`targets`), the median and 90th percentile of the total, and the
+    share of continuations that used k per problem without reaching the width (`short`)."""
 
     targets: dict[str, int]
     median: int
     p90: int
     runs: int
+    short: float
 
 
 def expected_samples(
@@ -182,10 +184,13 @@ def expected_samples(
         raise ValueError(f"a problem has more than k={k} samples: count only samples below k")
     prior = rate_prior(list(held.values()))
     rng = np.random.default_rng(seed)
-    finals = []
+    finals, short = [], 0
     for _ in range(runs):
         future = {pid: rng.random(k - n) < rng.beta(c + prior.alpha, n - c + prior.beta) for pid, (c, n) in held.items()}
-        finals.append(_continue(held, future, target, k, pilot)[0])
+        final, _, counts = _continue(held, future, target, k, pilot)
+        finals.append(final)
+        short += _z(0.95) * pass1_same_problems_se(list(counts.values())) > target
     totals = np.array([sum(n.values()) for n in finals])
     middle = finals[int(np.argsort(totals, kind="stable")[len(totals) // 2])]  # a run whose total is the median
-    return Expected(targets=middle, median=sum(middle.values()), p90=int(np.percentile(totals, 90)), runs=runs)
+    return Expected(targets=middle, median=sum(middle.values()), p90=int(np.percentile(totals, 90)), runs=runs,
+                    short=short / runs)

@@ -144,3 +144,11 @@ def test_expected_samples_needs_a_sample_of_every_problem() -> None:
         expected_samples({"a": (1, 4), "b": (0, 0)}, target=0.02, k=64)
     same = [expected_samples({"a": (1, 4), "b": (4, 4)}, target=0.05, k=64, runs=10) for _ in range(2)]
     assert same[0] == same[1]  # seeded
+
+
+def test_expected_samples_says_when_k_cannot_reach_the_width() -> None:
+    coins = {f"p{i}": (2, 4) for i in range(10)}
+    unreachable = expected_samples(coins, target=0.01, k=16, runs=10)  # +-1 point needs ~960 per problem
+    assert unreachable.short == 1.0 and unreachable.median == unreachable.p90 == 160
+    easy = expected_samples(coins, target=0.2, k=16, runs=10)
+    assert easy.short == 0.0 and easy.median < 160
