@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
@@ -33,6 +32,7 @@ from evaluator.metrics.intervals import (
     pass1_same_problems_se,
     rate_prior,
     smoothed_rates,
+    z_value,
 )
 
 __all__ = ["Allocation", "Expected", "expected_samples", "next_allocation", "simulate"]
@@ -46,10 +46,6 @@ MAX_GROWTH = 2.0
 #: steps spent 569 samples in 4.2 rounds at +-2 points and 1859 in 6.2 at +-1; half steps 528 in 5.8 and
 #: 1730 in 8.9. Each round waits for its slowest sample, so fewer samples cost some wall time.
 STEP = 0.5
-
-
-def _z(confidence: float) -> float:
-    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +84,7 @@ def next_allocation(
     if any(n < pilot for _, n in counts.values()):
         targets = {pid: max(n, pilot) for pid, (_, n) in counts.items()}
         return Allocation(targets=targets, done=False, reason=f"pilot: {pilot} sample(s) per problem", halfwidth=math.inf)
-    halfwidth = _z(confidence) * pass1_same_problems_se(list(counts.values()), confidence)
+    halfwidth = z_value(confidence) * pass1_same_problems_se(list(counts.values()), confidence)
     if halfwidth <= target:
         return Allocation(targets={pid: n for pid, (_, n) in counts.items()}, done=True,
                           reason=f"half-width {halfwidth:.2%} <= {target:.2%}", halfwidth=halfwidth)
@@ -97,7 +93,7 @@ def next_allocation(
                           reason=f"every problem has k={k} samples (half-width {halfwidth:.2%})", halfwidth=halfwidth)
     rates = smoothed_rates(list(counts.values()))  # the interval's own rates: targets and stop rule agree
     sigma = {pid: math.sqrt(q * (1 - q)) for pid, q in zip(counts, rates.tolist(), strict=True)}
-    scale = (_z(confidence) / (len(counts) * target)) ** 2 * sum(sigma.values())  # Neyman: n_i = scale * sigma_i
+    scale = (z_value(confidence) / (len(counts) * target)) ** 2 * sum(sigma.values())  # Neyman: n_i = scale * sigma_i
     # every sample right (or wrong): the width is the exact bound's, which only more samples of every problem
     # narrow (it rests on P x the fewest samples), so every problem goes towards the count that reaches it
     floor = _clean_sweep_floor(counts, target, confidence)
@@ -189,7 +185,7 @@ def expected_samples(
         future = {pid: rng.random(k - n) < rng.beta(c + prior.alpha, n - c + prior.beta) for pid, (c, n) in held.items()}
         final, _, counts = _continue(held, future, target, k, pilot)
         finals.append(final)
-        short += _z(0.95) * pass1_same_problems_se(list(counts.values())) > target
+        short += z_value(0.95) * pass1_same_problems_se(list(counts.values())) > target
     totals = np.array([sum(n.values()) for n in finals])
     middle = finals[int(np.argsort(totals, kind="stable")[len(totals) // 2])]  # a run whose total is the median
     return Expected(targets=middle, median=sum(middle.values()), p90=int(np.percentile(totals, 90)), runs=runs,
